@@ -1,0 +1,3 @@
+"""datamill framework: config, record schema, stage contract, runner, run directory, CLI."""
+
+__version__ = "0.1.0"

@@ -1,0 +1,44 @@
+"""Turn a stage's `drop_reason` column into kept rows and rejected rows, lineage appended."""
+
+from __future__ import annotations
+
+import pyarrow as pa
+import pyarrow.compute as pc
+
+from pipeline import lineage
+from pipeline.schema import REJECTED_SCHEMA, conform
+from pipeline.stage import DROP_REASON
+
+
+def _with_lineage(
+    table: pa.Table, decision: str, reasons: pa.Array | None, stage: str, version: str, sha: str
+) -> pa.Table:
+    column = lineage.append(
+        table.column("lineage"),
+        stage=stage,
+        version=version,
+        config_sha=sha,
+        decision=decision,
+        reasons=reasons,
+    )
+    return table.set_column(table.column_names.index("lineage"), "lineage", column)
+
+
+def split(batch: pa.Table, stage: str, version: str, sha: str) -> tuple[pa.Table, pa.Table | None, list[str]]:
+    """Return (kept rows without `drop_reason`, rejected rows in the rejected schema or None,
+    the rejected rows' reasons)."""
+    if DROP_REASON not in batch.column_names:
+        return _with_lineage(batch, "kept", None, stage, version, sha), None, []
+    dropped = pc.is_valid(batch.column(DROP_REASON))
+    rejected = None
+    reasons: list[str] = []
+    if pc.any(dropped).as_py():
+        rejected = batch.filter(dropped)
+        reason_col = rejected.column(DROP_REASON).combine_chunks()
+        reasons = reason_col.to_pylist()
+        rejected = _with_lineage(rejected, "rejected", reason_col, stage, version, sha)
+        rejected = rejected.append_column("drop_stage", pa.array([stage] * rejected.num_rows, pa.string()))
+        rejected = conform(rejected, REJECTED_SCHEMA)
+        batch = batch.filter(pc.invert(dropped))
+    kept = _with_lineage(batch.drop_columns([DROP_REASON]), "kept", None, stage, version, sha)
+    return kept, rejected, reasons

@@ -1,0 +1,235 @@
+"""One streaming pass of fused row-local stages over one shard, written exactly once.
+
+`ShardWorker` is the Ray Data actor: it builds and sets up its stages once, then for each
+shard reads batches (from the input files or the previous segment's Parquet), runs every
+stage, routes rejected rows to `rejected/<stage>/<shard>.parquet`, kept rows to
+`<segment>/<shard>.parquet`, and commits the shard by writing its marker last.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import time
+import traceback
+import uuid
+from collections import Counter
+from collections.abc import Iterator
+from dataclasses import dataclass
+from pathlib import Path
+
+import pyarrow as pa
+import pyarrow.compute as pc
+import pyarrow.parquet as pq
+
+from pipeline import decisions
+from pipeline.config import RunConfig
+from pipeline.rundir import RunDir, write_json_atomic
+from pipeline.schema import RECORD_SCHEMA, WORKING_SCHEMA, conform
+from pipeline.stage import DROP_REASON, Stage
+from pipeline.stats import StageStats, reason_key
+from stages import ingest
+
+
+@dataclass(frozen=True)
+class ShardTask:
+    key: str
+    shard: ingest.Shard | None  # input shard (first segment)
+    parquet: str | None  # previous segment's output file (later segments)
+    fingerprint: str
+
+    def to_json(self) -> str:
+        return json.dumps(
+            {
+                "key": self.key,
+                "shard": self.shard.__dict__ if self.shard else None,
+                "parquet": self.parquet,
+                "fingerprint": self.fingerprint,
+            }
+        )
+
+    @classmethod
+    def from_json(cls, text: str) -> ShardTask:
+        data = json.loads(text)
+        shard = data["shard"]
+        return cls(
+            data["key"],
+            ingest.Shard(shard["source"], shard["kind"], tuple(shard["files"])) if shard else None,
+            data["parquet"],
+            data["fingerprint"],
+        )
+
+
+def _text_bytes(batch: pa.Table) -> int:
+    total = 0
+    for name in ("text", "raw"):
+        if name in batch.column_names:
+            total += int(pc.sum(pc.binary_length(batch.column(name))).as_py() or 0)
+    return total
+
+
+class FusedPass:
+    """The fused stages of one segment, usable without Ray (tests, one process)."""
+
+    def __init__(
+        self, config: RunConfig, run_dir: Path, segment: Path, stage_names: list[str], with_ingest: bool
+    ) -> None:
+        self.config = config
+        self.run_dir = RunDir(run_dir)
+        self.segment = segment
+        self.with_ingest = with_ingest
+        entries = {e.stage: e for e in config.stages}
+        from pipeline.registry import stage_class
+
+        self.stages: list[Stage] = []
+        for name in stage_names:
+            entry = entries[name]
+            stage = stage_class(name)(entry.config)
+            stage.setup()
+            self.stages.append(stage)
+
+    def _input(self, task: ShardTask, counters: Counter[str]) -> Iterator[pa.Table]:
+        if task.shard is not None:
+            yield from ingest.read_shard(task.shard, self.config, counters)
+            return
+        parquet = pq.ParquetFile(task.parquet)
+        for record_batch in parquet.iter_batches(batch_size=self.config.batch_rows):
+            yield conform(pa.Table.from_batches([record_batch]), WORKING_SCHEMA)
+
+    def process(self, task: ShardTask) -> dict:
+        """Run the shard and commit it; returns its per-stage stats (JSON-ready)."""
+        started = time.perf_counter()
+        ingest_counters: Counter[str] = Counter()
+        stats: dict[str, StageStats] = {}
+        writer = _ShardWriter(self.segment / f"{task.key}.parquet", self.run_dir, task.key)
+        source_sha = {s.name: s.model_dump_json() for s in self.config.sources}
+        for batch in self._input(task, ingest_counters):
+            if self.with_ingest:
+                sha = _sha(source_sha[task.shard.source])
+                t0 = time.perf_counter()
+                batch = self._decide("ingest", ingest.VERSION, sha, batch, stats, writer, t0)
+            for stage in self.stages:
+                if batch.num_rows == 0:
+                    break
+                stage.check_columns(batch.column_names)
+                t0 = time.perf_counter()
+                bytes_in = _text_bytes(batch)
+                out = stage(batch)
+                if out.num_rows != batch.num_rows or DROP_REASON not in out.column_names:
+                    raise RuntimeError(f"stage {stage.name!r} must return the same rows plus {DROP_REASON!r}")
+                batch = self._decide(
+                    stage.name, stage.version, stage.config.sha(), out, stats, writer, t0, bytes_in
+                )
+            writer.write_kept(conform(batch))
+        for stage in self.stages:
+            stats.setdefault(stage.name, StageStats()).counters.update(stage.counters)
+            stage.counters.clear()
+        if self.with_ingest:
+            stats.setdefault("ingest", StageStats()).counters.update(ingest_counters)
+        writer.commit()
+        result = {
+            "key": task.key,
+            "stats": {k: v.to_json() for k, v in stats.items()},
+            "seconds": time.perf_counter() - started,
+        }
+        write_json_atomic(
+            {**result, "fingerprint": task.fingerprint}, self.run_dir.shard_marker(self.segment, task.key)
+        )
+        return result
+
+    def _decide(
+        self,
+        name: str,
+        version: str,
+        sha: str,
+        batch: pa.Table,
+        stats: dict[str, StageStats],
+        writer: _ShardWriter,
+        t0: float,
+        bytes_in: int | None = None,
+    ) -> pa.Table:
+        s = stats.setdefault(name, StageStats())
+        s.docs_in += batch.num_rows
+        s.bytes_in += _text_bytes(batch) if bytes_in is None else bytes_in
+        kept, rejected, reasons = decisions.split(batch, name, version, sha)
+        if rejected is not None:
+            writer.write_rejected(name, rejected)
+            s.rejected.update(reason_key(r) for r in reasons)
+        s.kept += kept.num_rows
+        s.seconds += time.perf_counter() - t0
+        return kept
+
+
+class _ShardWriter:
+    """Streams a shard's kept and rejected rows to temporary files and renames them into
+    place on commit. File names are fixed per shard, so a shard re-run after a crash
+    overwrites its own files; the shard marker, written after this, is the commit point."""
+
+    def __init__(self, kept_path: Path, run_dir: RunDir, key: str) -> None:
+        self.kept_path = kept_path
+        self.run_dir = run_dir
+        self.key = key
+        self.writers: dict[Path, tuple[Path, pq.ParquetWriter]] = {}
+
+    def _write(self, path: Path, table: pa.Table) -> None:
+        if path not in self.writers:
+            path.parent.mkdir(parents=True, exist_ok=True)
+            tmp = path.with_name(f".{path.name}.{uuid.uuid4().hex}.tmp")
+            self.writers[path] = (tmp, pq.ParquetWriter(tmp, table.schema, compression="zstd"))
+        self.writers[path][1].write_table(table)
+
+    def write_kept(self, table: pa.Table) -> None:
+        self._write(self.kept_path, table)
+
+    def write_rejected(self, stage: str, table: pa.Table) -> None:
+        self._write(self.run_dir.rejected(stage) / f"{self.key}.parquet", table)
+
+    def commit(self) -> None:
+        if self.kept_path not in self.writers:
+            self._write(self.kept_path, RECORD_SCHEMA.empty_table())
+        for path, (tmp, writer) in self.writers.items():
+            writer.close()
+            os.replace(tmp, path)
+
+
+def _sha(text: str) -> str:
+    import hashlib
+
+    return hashlib.sha256(text.encode()).hexdigest()[:16]
+
+
+class ShardWorker:
+    """Ray Data actor around `FusedPass`: stages are loaded once per actor."""
+
+    def __init__(
+        self,
+        config_json: str,
+        base_dir: str,
+        run_dir: str,
+        segment: str,
+        stage_names: list[str],
+        with_ingest: bool,
+    ) -> None:
+        from pipeline.config import parse
+
+        config = parse(json.loads(config_json), "run.json config", Path(base_dir))
+        self.fused = FusedPass(config, Path(run_dir), Path(segment), stage_names, with_ingest)
+
+    def __call__(self, batch: dict) -> dict:
+        import ray
+
+        node = ray.get_runtime_context().get_node_id()
+        results = []
+        for text in batch["task"]:
+            task = ShardTask.from_json(text)
+            try:
+                result = self.fused.process(task)
+            except Exception as exc:  # a failed shard is reported and retried on re-run; others go on
+                files = task.shard.files if task.shard else (task.parquet,)
+                result = {
+                    "key": task.key,
+                    "error": f"{type(exc).__name__}: {exc} (input: {', '.join(files)})",
+                    "traceback": traceback.format_exc(),
+                }
+            results.append(json.dumps({**result, "node": node}))
+        return {"result": results}

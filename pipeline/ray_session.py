@@ -1,0 +1,41 @@
+"""Start or join Ray: a local Ray by default, a cluster with --address or RAY_ADDRESS."""
+
+from __future__ import annotations
+
+import logging
+import os
+
+from pipeline.config import RayConfig
+
+
+def init(config: RayConfig, address: str | None = None) -> int:
+    """Connect (or start) Ray and return the cluster's CPU count."""
+    import ray
+
+    if ray.is_initialized():
+        return int(ray.cluster_resources().get("CPU", 1))
+    address = address or config.address or os.environ.get("RAY_ADDRESS")
+    common = {"logging_level": logging.WARNING, "log_to_driver": False}
+    if address:
+        ray.init(address=address, **common)
+    else:
+        total = _memory_bytes()
+        ray.init(
+            num_cpus=config.num_cpus or os.cpu_count() or 1,
+            object_store_memory=int(total * config.object_store_fraction) if total else None,
+            include_dashboard=False,
+            **common,
+        )
+    import ray.data
+
+    ctx = ray.data.DataContext.get_current()
+    ctx.enable_progress_bars = False
+    ctx.print_on_execution_start = False
+    return int(ray.cluster_resources().get("CPU", 1))
+
+
+def _memory_bytes() -> int | None:
+    try:
+        return os.sysconf("SC_PAGE_SIZE") * os.sysconf("SC_PHYS_PAGES")
+    except (ValueError, OSError):
+        return None

@@ -1,0 +1,82 @@
+"""The run directory (DESIGN §5): paths, atomic writes, checkpoints, run.json."""
+
+from __future__ import annotations
+
+import json
+import os
+import shutil
+import subprocess
+import uuid
+from pathlib import Path
+from typing import Any
+
+import pyarrow as pa
+import pyarrow.parquet as pq
+
+SUCCESS = "_SUCCESS"
+FINGERPRINT = "_fingerprint"
+SHARD_MARKERS = "_shards"
+
+
+def write_parquet_atomic(table: pa.Table, path: Path) -> None:
+    """Write to a temporary name in the same folder, then rename: a reader never sees half a file."""
+    path.parent.mkdir(parents=True, exist_ok=True)
+    tmp = path.with_name(f".{path.name}.{uuid.uuid4().hex}.tmp")
+    pq.write_table(table, tmp, compression="zstd")
+    os.replace(tmp, path)
+
+
+def write_json_atomic(data: Any, path: Path) -> None:
+    path.parent.mkdir(parents=True, exist_ok=True)
+    tmp = path.with_name(f".{path.name}.{uuid.uuid4().hex}.tmp")
+    tmp.write_text(json.dumps(data, indent=2, ensure_ascii=False, default=str) + "\n", encoding="utf-8")
+    os.replace(tmp, path)
+
+
+def git_commit() -> str | None:
+    try:
+        out = subprocess.run(
+            ["git", "rev-parse", "HEAD"],
+            capture_output=True,
+            text=True,
+            timeout=5,
+            cwd=Path(__file__).resolve().parent,
+        )
+    except (OSError, subprocess.TimeoutExpired):
+        return None
+    return out.stdout.strip() or None
+
+
+class RunDir:
+    def __init__(self, root: Path) -> None:
+        self.root = root
+        self.run_json = root / "run.json"
+
+    def segment(self, index: int, name: str) -> Path:
+        return self.root / "stages" / f"{index:02d}-{name}"
+
+    def rejected(self, stage: str) -> Path:
+        return self.root / "rejected" / stage
+
+    def prepare_segment(self, path: Path, fingerprint: str, stages: list[str]) -> None:
+        """Keep the segment's checkpoints if its fingerprint matches, else start it afresh
+        (and drop the rejected rows its stages wrote under the old fingerprint)."""
+        marker = path / FINGERPRINT
+        if marker.exists() and marker.read_text().strip() == fingerprint:
+            return
+        for folder in [path, *(self.rejected(s) for s in stages)]:
+            shutil.rmtree(folder, ignore_errors=True)
+        path.mkdir(parents=True, exist_ok=True)
+        (path / SHARD_MARKERS).mkdir()
+        marker.write_text(fingerprint + "\n")
+
+    def shard_marker(self, segment: Path, key: str) -> Path:
+        return segment / SHARD_MARKERS / f"{key}.json"
+
+    def read_run_json(self) -> dict[str, Any]:
+        if self.run_json.exists():
+            return json.loads(self.run_json.read_text(encoding="utf-8"))
+        return {}
+
+    def write_run_json(self, data: dict[str, Any]) -> None:
+        write_json_atomic(data, self.run_json)

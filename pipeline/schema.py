@@ -1,0 +1,94 @@
+"""The record: one Arrow schema for every document row (DESIGN §3)."""
+
+from __future__ import annotations
+
+import hashlib
+
+import pyarrow as pa
+
+LINEAGE_ENTRY = pa.struct(
+    [
+        ("stage", pa.string()),
+        ("version", pa.string()),
+        ("config_sha", pa.string()),
+        ("decision", pa.string()),
+        ("reason", pa.string()),
+    ]
+)
+
+GEN = pa.struct(
+    [
+        ("model", pa.string()),
+        ("model_revision", pa.string()),
+        ("prompt_id", pa.string()),
+        ("prompt_sha256", pa.string()),
+        ("sampling", pa.string()),  # JSON of the sampling parameters
+        ("seed", pa.int64()),
+    ]
+)
+
+SIGNALS = pa.map_(pa.string(), pa.float64())
+
+RECORD_SCHEMA = pa.schema(
+    [
+        ("id", pa.string()),
+        ("source", pa.string()),
+        ("uri", pa.string()),
+        ("locator", pa.string()),
+        ("fetched_at", pa.timestamp("us", tz="UTC")),
+        ("content_type", pa.string()),
+        ("text", pa.large_string()),
+        ("title", pa.string()),
+        ("published", pa.string()),
+        ("lang", pa.string()),
+        ("lang_score", pa.float32()),
+        ("license", pa.string()),
+        ("license_evidence", pa.string()),
+        ("tdm_opt_out", pa.bool_()),
+        ("signals", SIGNALS),
+        ("quality", pa.float32()),
+        ("dup_cluster", pa.string()),
+        ("kind", pa.string()),
+        ("parent_id", pa.string()),
+        ("gen", GEN),
+        ("lineage", pa.list_(LINEAGE_ENTRY)),
+    ]
+)
+
+# Columns that travel through one fused row-local pass but are never written: the raw bytes
+# and the response headers (extractors and the licence stage read them; `locator` points back
+# at them for audits).
+TRANSIENT_SCHEMA = pa.schema([("raw", pa.large_binary()), ("http_headers", pa.string())])
+WORKING_SCHEMA = pa.schema(list(RECORD_SCHEMA) + list(TRANSIENT_SCHEMA))
+
+REJECTED_SCHEMA = pa.schema(list(RECORD_SCHEMA) + [("drop_stage", pa.string()), ("drop_reason", pa.string())])
+
+
+def make_id(source: str, uri: str, locator: str) -> str:
+    """Stable document id: hex sha256 of (source, uri, locator), first 32 characters."""
+    digest = hashlib.sha256("\x1f".join((source, uri, locator)).encode("utf-8"))
+    return digest.hexdigest()[:32]
+
+
+def conform(table: pa.Table, schema: pa.Schema = RECORD_SCHEMA) -> pa.Table:
+    """Return `table` with exactly the columns of `schema`, in order: missing ones null,
+    extra ones dropped, types cast. Raises ValueError naming a column that cannot be cast."""
+    columns = []
+    for field in schema:
+        if field.name in table.column_names:
+            column = table.column(field.name)
+            if column.type != field.type:
+                try:
+                    column = column.cast(field.type)
+                except (pa.ArrowInvalid, pa.ArrowNotImplementedError) as exc:
+                    raise ValueError(
+                        f"column {field.name!r}: cannot cast {column.type} to {field.type}"
+                    ) from exc
+            columns.append(column)
+        else:
+            columns.append(pa.nulls(table.num_rows, field.type))
+    return pa.Table.from_arrays(columns, schema=schema)
+
+
+def empty(schema: pa.Schema = RECORD_SCHEMA) -> pa.Table:
+    return schema.empty_table()

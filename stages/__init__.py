@@ -1,0 +1,1 @@
+"""datamill stages: one module per stage (DESIGN §2)."""

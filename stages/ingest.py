@@ -1,0 +1,311 @@
+"""Ingest: input files to record batches (the first step of every run).
+
+Sources are cut into shards (a WARC file, a JSONL/Parquet file, or a group of files from a
+folder). `read_shard` yields Arrow batches in the working schema; a record that cannot be read
+(broken WARC record, malformed JSON line, undecodable text, unsupported type) becomes a row
+with a `drop_reason`, so nothing disappears silently.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import mimetypes
+import zlib
+from collections import Counter
+from collections.abc import Iterator
+from dataclasses import dataclass
+from datetime import UTC, datetime
+from pathlib import Path
+from typing import Any, BinaryIO
+
+import pyarrow as pa
+import pyarrow.parquet as pq
+from warcio.archiveiterator import ArchiveIterator
+from warcio.exceptions import ArchiveLoadFailed
+
+from pipeline.config import FilesSource, RunConfig, TableSource, WarcSource, expand_paths
+from pipeline.schema import WORKING_SCHEMA, make_id
+from stages.decode import UndecodableError, decode, header_charset
+
+NAME = "ingest"
+VERSION = "1"
+
+HTML_TYPES = ("text/html", "application/xhtml+xml")
+PDF_TYPES = ("application/pdf",)
+TEXT_TYPES = ("text/plain", "text/markdown")
+SUPPORTED_TYPES = HTML_TYPES + PDF_TYPES + TEXT_TYPES
+FILE_SUFFIXES = {
+    ".html": "text/html",
+    ".htm": "text/html",
+    ".xhtml": "application/xhtml+xml",
+    ".pdf": "application/pdf",
+    ".txt": "text/plain",
+    ".md": "text/markdown",
+}
+WARC_SUFFIXES = (".warc", ".warc.gz", ".arc", ".arc.gz")
+GZIP_MAGIC = b"\x1f\x8b\x08"
+
+
+@dataclass(frozen=True)
+class Shard:
+    """A unit of work: the files of one source that one task reads and writes as a whole."""
+
+    source: str
+    kind: str
+    files: tuple[str, ...]  # relative to the config folder where possible
+
+    @property
+    def key(self) -> str:
+        digest = hashlib.sha256(json.dumps([self.source, self.kind, self.files]).encode())
+        stem = Path(self.files[0]).name.replace(".", "_")[:40]
+        return f"{self.source}-{stem}-{digest.hexdigest()[:12]}"
+
+
+def _rel(path: Path, base: Path) -> str:
+    try:
+        return path.resolve().relative_to(base.resolve()).as_posix()
+    except ValueError:
+        return path.resolve().as_posix()
+
+
+def plan_shards(config: RunConfig) -> list[Shard]:
+    """Cut every source into shards, in a stable order."""
+    shards: list[Shard] = []
+    base = config.base_dir
+    for source in config.sources:
+        files: list[Path] = []
+        for path in expand_paths(config, source.paths):
+            files.extend(sorted(p for p in path.rglob("*") if p.is_file()) if path.is_dir() else [path])
+        if isinstance(source, WarcSource):
+            files = [f for f in files if f.name.endswith(WARC_SUFFIXES)]
+        elif isinstance(source, TableSource):
+            suffixes = (".jsonl", ".json", ".jsonl.gz") if source.kind == "jsonl" else (".parquet",)
+            files = [f for f in files if f.name.endswith(suffixes)]
+        rel = [_rel(f, base) for f in dict.fromkeys(files)]
+        step = source.files_per_shard if isinstance(source, FilesSource) else 1
+        for i in range(0, len(rel), step):
+            shards.append(Shard(source.name, source.kind, tuple(rel[i : i + step])))
+    return shards
+
+
+class _Batcher:
+    """Collects rows and hands out Arrow batches of the working schema."""
+
+    def __init__(self, source: str, batch_rows: int) -> None:
+        self.source = source
+        self.batch_rows = batch_rows
+        self.rows: list[dict[str, Any]] = []
+        self.counters: Counter[str] = Counter()
+
+    def add(self, uri: str, locator: str, drop_reason: str | None = None, **fields: Any) -> pa.Table | None:
+        row = {
+            "id": make_id(self.source, uri, locator),
+            "source": self.source,
+            "uri": uri,
+            "locator": locator,
+            "kind": "natural",
+            "drop_reason": drop_reason,
+            **fields,
+        }
+        self.rows.append(row)
+        return self.flush() if len(self.rows) >= self.batch_rows else None
+
+    def flush(self) -> pa.Table | None:
+        if not self.rows:
+            return None
+        schema = WORKING_SCHEMA.append(pa.field("drop_reason", pa.string()))
+        table = pa.Table.from_pylist(self.rows, schema=schema)
+        self.rows = []
+        return table
+
+
+def _mime(content_type: str | None) -> str:
+    return (content_type or "").split(";")[0].strip().lower()
+
+
+def _warc_records(stream: BinaryIO, path: str, out: _Batcher) -> Iterator[pa.Table]:
+    """Read every record; after a broken one, resync at the next gzip member and go on."""
+    start = 0
+    while True:
+        stream.seek(start)
+        iterator = ArchiveIterator(stream, check_digests=False)
+        offset = start
+        try:
+            for record in iterator:
+                offset = start + iterator.get_record_offset()
+                batch = _warc_record(record, path, offset, out)
+                if batch is not None:
+                    yield batch
+            return
+        except (ArchiveLoadFailed, zlib.error, EOFError, ValueError, OSError) as exc:
+            offset = start + (iterator.get_record_offset() or 0) if iterator.offset else offset
+            nxt = _next_gzip_member(stream, offset + 1)
+            locator = f"{path}@{offset}"
+            batch = out.add(locator, locator, f"ingest:malformed_warc_record:{type(exc).__name__}")
+            if batch is not None:
+                yield batch
+            if nxt is None:
+                return
+            start = nxt
+
+
+def _next_gzip_member(stream: BinaryIO, position: int) -> int | None:
+    stream.seek(position)
+    chunk_size = 1 << 20
+    while True:
+        chunk = stream.read(chunk_size + 2)
+        if not chunk:
+            return None
+        found = chunk.find(GZIP_MAGIC)
+        if found >= 0:
+            return position + found
+        if len(chunk) <= 2:
+            return None
+        position += chunk_size
+        stream.seek(position)
+
+
+def _warc_record(record: Any, path: str, offset: int, out: _Batcher) -> pa.Table | None:
+    if record.rec_type not in ("response", "resource"):
+        out.counters[f"skipped_warc_{record.rec_type}"] += 1
+        return None
+    uri = record.rec_headers.get_header("WARC-Target-URI") or f"{path}@{offset}"
+    locator = f"{path}@{offset}"
+    date = record.rec_headers.get_header("WARC-Date")
+    fetched = _parse_date(date)
+    headers: dict[str, str] = {}
+    status = None
+    if record.http_headers is not None:
+        headers = {k.lower(): v for k, v in record.http_headers.headers}
+        status = record.http_headers.get_statuscode()
+        content_type = record.http_headers.get_header("Content-Type")
+    else:
+        content_type = record.rec_headers.get_header("Content-Type")
+    raw = record.content_stream().read()
+    mime = _mime(content_type)
+    common = {
+        "fetched_at": fetched,
+        "content_type": mime,
+        "http_headers": json.dumps(headers, ensure_ascii=False),
+    }
+    if status and not str(status).startswith("2"):
+        return out.add(uri, locator, f"ingest:http_status_{status}", **common)
+    if mime not in SUPPORTED_TYPES:
+        return out.add(uri, locator, f"ingest:unsupported_content_type:{mime or 'none'}", **common)
+    if not headers.get("content-type"):
+        headers["content-type"] = content_type or mime
+    return _payload(out, uri, locator, raw, mime, content_type, common)
+
+
+def _payload(
+    out: _Batcher,
+    uri: str,
+    locator: str,
+    raw: bytes,
+    mime: str,
+    content_type: str | None,
+    common: dict[str, Any],
+) -> pa.Table | None:
+    if mime in TEXT_TYPES:
+        try:
+            text, _ = decode(raw, declared=header_charset(content_type))
+        except UndecodableError:
+            return out.add(uri, locator, "ingest:undecodable_text", **common)
+        return out.add(uri, locator, None, text=text, **common)
+    return out.add(uri, locator, None, raw=raw, **common)
+
+
+def _parse_date(value: str | None) -> datetime | None:
+    if not value:
+        return None
+    try:
+        return datetime.fromisoformat(value.replace("Z", "+00:00")).astimezone(UTC)
+    except ValueError:
+        return None
+
+
+def _mtime(path: Path) -> datetime:
+    return datetime.fromtimestamp(path.stat().st_mtime, tz=UTC)
+
+
+def read_shard(shard: Shard, config: RunConfig, counters: Counter[str] | None = None) -> Iterator[pa.Table]:
+    """Yield working-schema batches (plus `drop_reason`) for every document of `shard`."""
+    source = next(s for s in config.sources if s.name == shard.source)
+    out = _Batcher(shard.source, config.batch_rows)
+    for rel in shard.files:
+        path = config.base_dir / rel
+        if isinstance(source, WarcSource):
+            with path.open("rb") as stream:
+                yield from _warc_records(stream, rel, out)
+        elif isinstance(source, FilesSource):
+            batch = _read_file(path, rel, out)
+            if batch is not None:
+                yield batch
+        elif source.kind == "jsonl":
+            yield from _read_jsonl(path, rel, source, out)
+        else:
+            yield from _read_parquet(path, rel, source, out)
+    last = out.flush()
+    if last is not None:
+        yield last
+    if counters is not None:
+        counters.update(out.counters)
+
+
+def _read_file(path: Path, rel: str, out: _Batcher) -> pa.Table | None:
+    mime = FILE_SUFFIXES.get(path.suffix.lower()) or _mime(mimetypes.guess_type(path.name)[0])
+    common = {"fetched_at": _mtime(path), "content_type": mime}
+    if mime not in SUPPORTED_TYPES:
+        return out.add(rel, rel, f"ingest:unsupported_file_type:{path.suffix.lower() or 'none'}", **common)
+    return _payload(out, rel, rel, path.read_bytes(), mime, None, common)
+
+
+def _read_jsonl(path: Path, rel: str, source: TableSource, out: _Batcher) -> Iterator[pa.Table]:
+    import gzip
+
+    opener = gzip.open if path.name.endswith(".gz") else open
+    fetched = _mtime(path)
+    with opener(path, "rb") as handle:
+        for lineno, line in enumerate(handle, start=1):
+            if not line.strip():
+                continue
+            locator = f"{rel}#line={lineno}"
+            try:
+                row = json.loads(line)
+                if not isinstance(row, dict):
+                    raise ValueError("not an object")
+            except ValueError:
+                batch = out.add(locator, locator, "ingest:malformed_json_line", fetched_at=fetched)
+            else:
+                batch = _table_row(row, locator, fetched, source, out)
+            if batch is not None:
+                yield batch
+
+
+def _read_parquet(path: Path, rel: str, source: TableSource, out: _Batcher) -> Iterator[pa.Table]:
+    fetched = _mtime(path)
+    parquet = pq.ParquetFile(path)
+    row_number = 0
+    for record_batch in parquet.iter_batches(batch_size=out.batch_rows):
+        for row in record_batch.to_pylist():
+            batch = _table_row(row, f"{rel}#row={row_number}", fetched, source, out)
+            row_number += 1
+            if batch is not None:
+                yield batch
+
+
+def _table_row(
+    row: dict[str, Any], locator: str, fetched: datetime, source: TableSource, out: _Batcher
+) -> pa.Table | None:
+    uri = str(row.get(source.uri_field) or locator)
+    text = row.get(source.text_field)
+    title = row.get(source.title_field)
+    fields = {
+        "fetched_at": fetched,
+        "content_type": "text/plain",
+        "title": str(title) if title is not None else None,
+    }
+    if not isinstance(text, str):
+        return out.add(uri, locator, f"ingest:missing_text_field:{source.text_field}", **fields)
+    return out.add(uri, locator, None, text=text, **fields)
