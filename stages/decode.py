@@ -25,6 +25,22 @@ _META = re.compile(rb"""<meta[^>]+charset\s*=\s*["']?\s*([A-Za-z0-9_.:-]+)""", r
 _HEADER = re.compile(r"charset\s*=\s*[\"']?([A-Za-z0-9_.:-]+)", re.I)
 
 
+# what detection may choose from: legacy encodings of real web pages (UTF-16/32 come with a BOM)
+WEB_CHARSETS = [
+    "gb18030",
+    "big5",
+    "shift_jis",
+    "euc_jp",
+    "euc_kr",
+    "cp1252",
+    "cp1251",
+    "iso8859_2",
+    "koi8_r",
+    "utf_16",
+    "utf_32",
+]
+
+
 class UndecodableError(ValueError):
     """No declared or detected charset decodes the bytes."""
 
@@ -57,7 +73,7 @@ def decode(raw: bytes, declared: str | None = None, html: bool = False) -> tuple
             return raw.decode(codec), codec
         except UnicodeDecodeError:
             continue
-    best = charset_normalizer.from_bytes(raw).best()
+    best = charset_normalizer.from_bytes(raw, cp_isolation=WEB_CHARSETS).best()
     if best is None:
         raise UndecodableError("no charset decodes these bytes")
     return str(best), best.encoding

@@ -125,26 +125,25 @@ def _mime(content_type: str | None) -> str:
 
 
 def _warc_records(stream: BinaryIO, path: str, out: _Batcher) -> Iterator[pa.Table]:
-    """Read every record; after a broken one, resync at the next gzip member and go on."""
+    """Read every record; after a broken one, resync at the next gzip member and go on.
+    warcio reports absolute offsets; `iterator.offset` is where the failing record began."""
     start = 0
     while True:
         stream.seek(start)
         iterator = ArchiveIterator(stream, check_digests=False)
-        offset = start
         try:
             for record in iterator:
-                offset = start + iterator.get_record_offset()
-                batch = _warc_record(record, path, offset, out)
+                batch = _warc_record(record, path, iterator.offset, out)
                 if batch is not None:
                     yield batch
             return
         except (ArchiveLoadFailed, zlib.error, EOFError, ValueError, OSError) as exc:
-            offset = start + (iterator.get_record_offset() or 0) if iterator.offset else offset
-            nxt = _next_gzip_member(stream, offset + 1)
-            locator = f"{path}@{offset}"
+            failed_at = iterator.offset
+            locator = f"{path}@{failed_at}"
             batch = out.add(locator, locator, f"ingest:malformed_warc_record:{type(exc).__name__}")
             if batch is not None:
                 yield batch
+            nxt = _next_gzip_member(stream, failed_at + 1)
             if nxt is None:
                 return
             start = nxt

@@ -29,7 +29,9 @@ def ray_session():
     ray.shutdown()
 
 
-def run_pipeline(config: dict[str, Any], base_dir: Path, run_dir: Path, overrides: list[str] = ()) -> dict[str, Any]:
+def run_pipeline(
+    config: dict[str, Any], base_dir: Path, run_dir: Path, overrides: list[str] = ()
+) -> dict[str, Any]:
     """Write `config` as YAML under `base_dir` and run it with the real runner (in-process)."""
     from pipeline import config as config_mod
     from pipeline.runner import Runner

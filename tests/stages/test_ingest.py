@@ -1,0 +1,102 @@
+import json
+from pathlib import Path
+
+import pyarrow as pa
+
+from pipeline.config import parse
+from stages import ingest
+from tests.corpus import html_page, write_warc
+
+
+def _config(tmp_path: Path, sources: list[dict]):
+    return parse({"name": "t", "sources": sources}, "test", tmp_path)
+
+
+def _rows(config) -> list[dict]:
+    rows = []
+    for shard in ingest.plan_shards(config):
+        for batch in ingest.read_shard(shard, config):
+            rows.extend(batch.to_pylist())
+    return rows
+
+
+def test_warc_broken_record_in_the_middle_is_rejected_and_reading_goes_on(tmp_path):
+    pages = [
+        (f"https://example.com/{i}", html_page(f"T{i}", f"body {i}").encode(), "text/html; charset=utf-8")
+        for i in range(3)
+    ]
+    path = tmp_path / "a.warc.gz"
+    offsets = write_warc(path, pages)
+    data = bytearray(path.read_bytes())
+    middle = offsets[1] + (offsets[2] - offsets[1]) // 2
+    data[middle : middle + 40] = b"\x00" * 40  # corrupt the second record's gzip member
+    path.write_bytes(bytes(data))
+
+    rows = _rows(_config(tmp_path, [{"name": "web", "kind": "warc", "paths": ["a.warc.gz"]}]))
+
+    good = [r for r in rows if r["drop_reason"] is None]
+    bad = [r for r in rows if r["drop_reason"] is not None]
+    assert [r["uri"] for r in good] == ["https://example.com/0", "https://example.com/2"]
+    assert len(bad) == 1
+    assert bad[0]["drop_reason"].startswith("ingest:malformed_warc_record")
+    assert bad[0]["locator"] == f"a.warc.gz@{offsets[1]}"
+    assert good[1]["locator"] == f"a.warc.gz@{offsets[2]}"
+    assert good[0]["raw"] == pages[0][1]
+    assert json.loads(good[0]["http_headers"])["content-type"] == "text/html; charset=utf-8"
+    assert str(good[0]["fetched_at"]).startswith("2025-01-02 03:04:05")
+
+
+def test_warc_non_200_and_unsupported_types_are_rejected(tmp_path):
+    write_warc(tmp_path / "ok.warc.gz", [("https://e.com/img", b"\x89PNG....", "image/png")])
+    write_warc(
+        tmp_path / "gone.warc.gz", [("https://e.com/gone", b"not found", "text/html")], status="404 Not Found"
+    )
+    rows = _rows(_config(tmp_path, [{"name": "web", "kind": "warc", "paths": ["*.warc.gz"]}]))
+    reasons = sorted(r["drop_reason"] for r in rows)
+    assert reasons == ["ingest:http_status_404", "ingest:unsupported_content_type:image/png"]
+
+
+def test_files_and_jsonl_sources(tmp_path):
+    docs = tmp_path / "docs"
+    docs.mkdir()
+    (docs / "a.txt").write_text("中文文本", encoding="utf-8")
+    (docs / "b.md").write_bytes("GBK 编码的文本，需要正确解码才能阅读。".encode("gb18030"))
+    (docs / "c.bin").write_bytes(b"\x00\x01")
+    (tmp_path / "t.jsonl").write_text(
+        '{"text": "hello", "url": "u1", "title": "T"}\n{broken\n[1]\n{"no_text": 1}\n'
+    )
+    rows = _rows(
+        _config(
+            tmp_path,
+            [
+                {"name": "docs", "kind": "files", "paths": ["docs"], "files_per_shard": 2},
+                {"name": "tab", "kind": "jsonl", "paths": ["t.jsonl"]},
+            ],
+        )
+    )
+    by_uri = {r["uri"]: r for r in rows}
+    assert by_uri["docs/a.txt"]["text"] == "中文文本"
+    assert by_uri["docs/b.md"]["text"] == "GBK 编码的文本，需要正确解码才能阅读。"
+    assert by_uri["docs/c.bin"]["drop_reason"] == "ingest:unsupported_file_type:.bin"
+    assert by_uri["u1"]["text"] == "hello" and by_uri["u1"]["title"] == "T"
+    assert by_uri["t.jsonl#line=2"]["drop_reason"] == "ingest:malformed_json_line"
+    assert by_uri["t.jsonl#line=3"]["drop_reason"] == "ingest:malformed_json_line"
+    assert by_uri["t.jsonl#line=4"]["drop_reason"] == "ingest:missing_text_field:text"
+    assert len(rows) == 7
+    assert len({r["id"] for r in rows}) == 7
+
+
+def test_shards_are_stable_and_cut_by_files_per_shard(tmp_path):
+    docs = tmp_path / "docs"
+    docs.mkdir()
+    for i in range(5):
+        (docs / f"{i}.txt").write_text(str(i))
+    config = _config(tmp_path, [{"name": "d", "kind": "files", "paths": ["docs"], "files_per_shard": 2}])
+    shards = ingest.plan_shards(config)
+    assert [s.files for s in shards] == [
+        ("docs/0.txt", "docs/1.txt"),
+        ("docs/2.txt", "docs/3.txt"),
+        ("docs/4.txt",),
+    ]
+    assert [s.key for s in shards] == [s.key for s in ingest.plan_shards(config)]
+    assert isinstance(next(ingest.read_shard(shards[0], config)), pa.Table)
