@@ -10,6 +10,8 @@ STAGES: dict[str, str] = {
     "extract_html": "stages.extract_html:ExtractHtml",
     "extract_pdf": "stages.extract_pdf:ExtractPdf",
     "normalize": "stages.normalize:Normalize",
+    "langid": "stages.langid:LangId",
+    "licence": "stages.licence:Licence",
     "dedup_exact": "stages.dedup_exact:DedupExact",
 }
 

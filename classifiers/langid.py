@@ -1,0 +1,92 @@
+"""Document language from fastText lid.176, segment by segment.
+
+A document is cut into line segments (short lines merged with the next ones); each segment
+gets its top language, weighted by its UTF-8 size, so a CJK character (3 bytes) counts about
+as much as a short Latin word. A Chinese article full of English terms is mostly Chinese
+bytes and comes out `zh`, while an English quote inside it still shows up in the shares.
+lid.176 sometimes calls Chinese mixed with English `ja` or `ko`: a segment with Han
+characters but no kana (no Hangul) is Chinese.
+"""
+
+from __future__ import annotations
+
+import re
+from collections import defaultdict
+from dataclasses import dataclass
+
+from classifiers import fasttext_model
+
+_HAN = re.compile(r"[\u4e00-\u9fff\u3400-\u4dbf]")
+_KANA = re.compile(r"[\u3040-\u30ff\u31f0-\u31ff]")
+_HANGUL = re.compile(r"[\uac00-\ud7af\u1100-\u11ff\u3130-\u318f]")
+
+
+def script_checked(label: str, segment: str) -> str:
+    """Correct `ja`/`ko` to `zh` for a segment written in Han characters only."""
+    if label == "ja" and not _KANA.search(segment) and _HAN.search(segment):
+        return "zh"
+    if label == "ko" and not _HANGUL.search(segment) and _HAN.search(segment):
+        return "zh"
+    return label
+
+
+@dataclass(frozen=True)
+class LangResult:
+    lang: str | None  # None: no text to classify
+    score: float  # share-weighted confidence of `lang`, 0..1
+    shares: dict[str, float]  # language -> share of the classified bytes
+
+
+def segments(text: str, min_bytes: int = 40, max_chars: int = 20_000) -> list[str]:
+    """Line segments of `text` (first `max_chars` characters), merging short lines forward."""
+    out: list[str] = []
+    pending: list[str] = []
+    size = 0
+    for line in text[:max_chars].split("\n"):
+        line = line.strip()
+        if not line:
+            continue
+        pending.append(line)
+        size += len(line.encode("utf-8"))
+        if size >= min_bytes:
+            out.append(" ".join(pending))
+            pending, size = [], 0
+    if pending:
+        out.append(" ".join(pending))
+    return out
+
+
+class LanguageIdentifier:
+    """lid.176 over document segments; one model per process."""
+
+    def __init__(self, min_segment_bytes: int = 40, max_chars: int = 20_000) -> None:
+        self.model = fasttext_model.load(fasttext_model.bundled_lid_path())
+        self.min_segment_bytes = min_segment_bytes
+        self.max_chars = max_chars
+
+    def identify(self, texts: list[str | None]) -> list[LangResult]:
+        """Language of each text, with one batched fastText call for all segments."""
+        owners: list[int] = []
+        segs: list[str] = []
+        for i, text in enumerate(texts):
+            for seg in segments(text or "", self.min_segment_bytes, self.max_chars):
+                owners.append(i)
+                segs.append(seg)
+        labels, probs = fasttext_model.predict_top(self.model, segs)
+        weight: list[dict[str, float]] = [defaultdict(float) for _ in texts]
+        conf: list[dict[str, float]] = [defaultdict(float) for _ in texts]
+        for owner, seg, label, prob in zip(owners, segs, labels, probs, strict=True):
+            w = len(seg.encode("utf-8"))
+            label = script_checked(label, seg)
+            weight[owner][label] += w
+            conf[owner][label] += w * prob
+        return [_combine(w, c) for w, c in zip(weight, conf, strict=True)]
+
+
+def _combine(weight: dict[str, float], conf: dict[str, float]) -> LangResult:
+    total = sum(weight.values())
+    if total == 0:
+        return LangResult(None, 0.0, {})
+    lang = max(weight, key=weight.__getitem__)
+    shares = {k: v / total for k, v in sorted(weight.items(), key=lambda kv: -kv[1])}
+    return LangResult(lang, conf[lang] / total, shares)

@@ -1,0 +1,330 @@
+"""Licence detection for one document: evidence from HTTP headers, HTML structure, PDF
+metadata and text statements, combined into an SPDX id, `proprietary` or `unknown`.
+
+Evidence is ranked: structured declarations (JSON-LD `license`, `rel="license"` to a known
+licence, `<meta name="dc.rights|copyright|license">`, a `Link: rel=license` header, PDF XMP and
+/Rights) beat a Creative Commons link or badge in the page, which beats a CC sentence in the
+text, which beats a rights-reserved statement, which beats a bare "© 2024" notice. Traps are
+recorded as ignored, never as the page's licence: a licence inside an image/media credit
+(figure, caption, credit-like class, or a sentence about a photo), `rel="license"` pointing at
+something that is no licence (terms of service), and anything inside <script>/<style>.
+"""
+
+from __future__ import annotations
+
+import json
+import re
+import zlib
+from dataclasses import dataclass, field
+
+import lxml.html
+from lxml import etree
+from trafilatura.metadata import extract_license
+
+from classifiers import licence_rules as rules
+
+# evidence strength
+STRUCTURED, PAGE_LINK, TEXT_LICENCE, TEXT_RESERVED, NOTICE = 5, 4, 3, 2, 1
+_CREDIT_TAGS = {"figure", "figcaption", "picture"}
+_CREDIT_CLASS = re.compile(r"credit|caption|photo|image|img|figure|media|pic", re.I)
+_INVISIBLE = ("script", "style", "noscript", "template")
+_META_NAMES = {
+    "dc.rights",
+    "dcterms.rights",
+    "dc.license",
+    "dcterms.license",
+    "dc.rights.license",
+    "copyright",
+    "license",
+    "rights",
+}
+_MEDIA_TYPES = {"imageobject", "videoobject", "mediaobject", "audioobject", "photograph"}
+_SENTENCES = re.compile(r"[^。！？!?\n]+(?:[。！？!?]|\.(?=\s|$)|$)")
+_MAX_EVIDENCE = 600
+
+
+@dataclass(frozen=True)
+class Evidence:
+    licence: str  # SPDX id or `proprietary`
+    source: str  # where it was read: "rel=license", "json-ld", "text", ...
+    detail: str
+    strength: int
+
+    def describe(self) -> str:
+        return f"{self.licence} <- {self.source}: {self.detail[:120]}"
+
+
+@dataclass
+class Finding:
+    licence: str = rules.UNKNOWN
+    evidence: list[Evidence] = field(default_factory=list)
+    ignored: list[str] = field(default_factory=list)
+    tdm_opt_out: bool = False
+    tdm_evidence: list[str] = field(default_factory=list)
+
+    def add(self, licence: str, source: str, detail: str, strength: int) -> None:
+        self.evidence.append(Evidence(licence, source, detail.strip(), strength))
+
+    def decide(self) -> Finding:
+        if self.evidence:
+            best = max(self.evidence, key=lambda e: e.strength)  # first of the strongest wins
+            self.licence = best.licence
+            self.evidence.remove(best)
+            self.evidence.insert(0, best)
+        return self
+
+    def evidence_text(self) -> str:
+        parts = [e.describe() for e in self.evidence]
+        parts += [f"ignored {i}" for i in self.ignored]
+        parts += [f"tdm opt-out <- {t}" for t in self.tdm_evidence]
+        return " | ".join(parts)[:_MAX_EVIDENCE] if parts else ""
+
+
+# -- HTTP headers ------------------------------------------------------------------------------
+
+_LINK_LICENSE = re.compile(r"<([^>]+)>\s*;[^,]*rel\s*=\s*\"?license\"?", re.I)
+
+
+def read_headers(headers: dict[str, str], finding: Finding) -> None:
+    if headers.get("tdm-reservation", "").strip() == "1":
+        finding.tdm_opt_out = True
+        finding.tdm_evidence.append("header tdm-reservation: 1")
+    robots = headers.get("x-robots-tag", "")
+    if _noai(robots):
+        finding.tdm_opt_out = True
+        finding.tdm_evidence.append(f"header x-robots-tag: {robots}")
+    for url in _LINK_LICENSE.findall(headers.get("link", "")):
+        spdx = rules.spdx_from_url(url)
+        if spdx:
+            finding.add(spdx, "header link rel=license", url, STRUCTURED)
+        else:
+            finding.ignored.append(f"header link rel=license to a non-licence: {url}")
+
+
+def _noai(value: str) -> bool:
+    return "noai" in {v.strip().lower() for v in re.split(r"[,\s]+", value)}
+
+
+# -- HTML --------------------------------------------------------------------------------------
+
+
+def read_html(html: str, finding: Finding) -> str:
+    """Collect evidence from a page; returns its visible text outside media credits."""
+    try:
+        tree = lxml.html.document_fromstring(html)
+    except (etree.ParserError, ValueError):
+        return ""
+    _read_meta(tree, finding)
+    _read_json_ld(tree, finding)
+    for el in list(tree.iter(*_INVISIBLE)):
+        if el.getparent() is not None:
+            el.drop_tree()
+    _read_links(tree, finding)
+    credits = [el for el in tree.iter(etree.Element) if _is_credit(el)]
+    for el in credits:
+        if el.getparent() is None:
+            continue
+        text = el.text_content()
+        found = rules.spdx_from_text(text) or _first_link_licence(el)
+        if found:
+            finding.ignored.append(f"{found[0]} in a media credit <{el.tag}>: {found[1][:80]}")
+        el.drop_tree()
+    _read_trafilatura(tree, finding)
+    return tree.text_content()
+
+
+def _read_meta(tree, finding: Finding) -> None:
+    for meta in tree.iter("meta"):
+        name = (meta.get("name") or meta.get("property") or "").strip().lower()
+        content = (meta.get("content") or "").strip()
+        if not content:
+            continue
+        if name == "tdm-reservation" and content == "1":
+            finding.tdm_opt_out = True
+            finding.tdm_evidence.append("meta tdm-reservation=1")
+        elif name in ("robots", "x-robots-tag") and _noai(content):
+            finding.tdm_opt_out = True
+            finding.tdm_evidence.append(f"meta {name}={content}")
+        elif name in _META_NAMES:
+            found = rules.licence_of_value(content)
+            if found:
+                finding.add(found[0], f"meta {name}", found[1], STRUCTURED)
+            elif rules.copyright_notice(content):
+                finding.add(rules.PROPRIETARY, f"meta {name} (copyright notice)", content, NOTICE)
+
+
+def _read_json_ld(tree, finding: Finding) -> None:
+    for script in tree.iter("script"):
+        if (script.get("type") or "").strip().lower() != "application/ld+json":
+            continue
+        try:
+            data = json.loads(script.text or "")
+        except ValueError:
+            continue
+        for node in _json_ld_nodes(data):
+            value = node.get("license") or node.get("copyrightNotice")
+            if not isinstance(value, str):
+                continue
+            kind = str(node.get("@type", "")).lower()
+            found = rules.licence_of_value(value)
+            if not found:
+                continue
+            if kind in _MEDIA_TYPES:
+                finding.ignored.append(f"{found[0]} of a JSON-LD {node.get('@type')}: {value[:80]}")
+            else:
+                finding.add(found[0], "json-ld license", value, STRUCTURED)
+
+
+def _json_ld_nodes(data):
+    if isinstance(data, list):
+        for item in data:
+            yield from _json_ld_nodes(item)
+    elif isinstance(data, dict):
+        yield data
+        yield from _json_ld_nodes(data.get("@graph", []))
+
+
+def _read_links(tree, finding: Finding) -> None:
+    for el in tree.iter("a", "link", "img"):
+        url = el.get("src") if el.tag == "img" else el.get("href")
+        if not url:
+            continue
+        rel = (el.get("rel") or "").lower().split()
+        spdx = rules.spdx_from_url(url)
+        in_credit = any(_is_credit(a) for a in el.iterancestors()) or _is_credit(el)
+        if in_credit:
+            if spdx:
+                finding.ignored.append(f"{spdx} link in a media credit: {url}")
+            continue
+        if "license" in rel:
+            if spdx:
+                finding.add(spdx, f"rel=license <{el.tag}>", url, STRUCTURED)
+            else:
+                finding.ignored.append(f"rel=license to a non-licence: {url[:100]}")
+        elif spdx and el.tag != "link":
+            source = "cc badge" if el.tag == "img" else "licence link"
+            finding.add(spdx, source, url, PAGE_LINK)
+
+
+def _read_trafilatura(tree, finding: Finding) -> None:
+    """trafilatura's licence metadata (rel=license link text, CC links in footers)."""
+    value = extract_license(tree)
+    found = rules.licence_of_value(value) if value else None
+    if found and found[0] != rules.PROPRIETARY:
+        finding.add(found[0], "trafilatura license", value, PAGE_LINK)
+
+
+def _first_link_licence(el) -> tuple[str, str] | None:
+    for link in el.iter("a", "img"):
+        url = link.get("href") or link.get("src") or ""
+        spdx = rules.spdx_from_url(url)
+        if spdx:
+            return spdx, url
+    return None
+
+
+def _is_credit(el) -> bool:
+    if not isinstance(el.tag, str):
+        return False
+    if el.tag in _CREDIT_TAGS:
+        return True
+    marks = f"{el.get('class') or ''} {el.get('id') or ''}"
+    return bool(marks.strip()) and bool(_CREDIT_CLASS.search(marks))
+
+
+# -- text --------------------------------------------------------------------------------------
+
+
+def read_text(text: str, finding: Finding) -> None:
+    """CC sentences and rights statements; a CC sentence about a photo is an image credit."""
+    for match in _SENTENCES.finditer(text):
+        sentence = match.group(0).strip()
+        if not sentence:
+            continue
+        found = rules.spdx_from_text(sentence)
+        if found:
+            if rules.MEDIA_WORDS.search(sentence):
+                finding.ignored.append(f"{found[0]} in a media credit sentence: {sentence[:80]}")
+            else:
+                finding.add(found[0], "text", found[1], TEXT_LICENCE)
+        statement = rules.proprietary_statement(sentence)
+        if statement:
+            finding.add(rules.PROPRIETARY, f"text ({statement[0]})", statement[1], TEXT_RESERVED)
+        elif rules.copyright_notice(sentence):
+            finding.add(rules.PROPRIETARY, "text (copyright notice)", sentence[:80], NOTICE)
+
+
+# -- PDF ---------------------------------------------------------------------------------------
+
+_XMP = re.compile(rb"<x:xmpmeta.*?</x:xmpmeta>", re.S)
+_XMP_FIELDS = re.compile(
+    r"<(cc:license|xmpRights:WebStatement|xmpRights:UsageTerms|dc:rights)\b([^>]*)>(.*?)</\1>|"
+    r"<cc:license\b[^>]*rdf:resource=\"([^\"]+)\"",
+    re.S,
+)
+_XMP_ATTR = re.compile(r"(xmpRights:WebStatement|cc:license)=\"([^\"]+)\"")
+_PDF_RIGHTS = re.compile(rb"/Rights\s*(\((?:\\.|[^\\)])*\)|<[0-9A-Fa-f\s]*>)")
+_FLATE_STREAM = re.compile(rb"/FlateDecode[^>]*>>\s*stream\r?\n(.*?)endstream", re.S)
+_MAX_STREAMS = 64
+
+
+def read_pdf(raw: bytes, finding: Finding) -> None:
+    """XMP packet (plain or in a Flate stream) and the Info dictionary's /Rights."""
+    packets = _XMP.findall(raw)
+    if not packets and b"/Metadata" in raw:
+        packets = _XMP.findall(b"".join(_inflated_streams(raw)))
+    for packet in packets:
+        xml = packet.decode("utf-8", "replace")
+        values = [m.group(2) for m in _XMP_ATTR.finditer(xml)]
+        for m in _XMP_FIELDS.finditer(xml):
+            values.append(m.group(4) or re.sub(r"<[^>]+>", " ", m.group(3) or ""))
+        for value in values:
+            found = rules.licence_of_value(" ".join(value.split()))
+            if found:
+                finding.add(found[0], "pdf xmp", found[1], STRUCTURED)
+    for match in _PDF_RIGHTS.finditer(raw):
+        value = _pdf_string(match.group(1))
+        found = rules.licence_of_value(value)
+        if found:
+            finding.add(found[0], "pdf /Rights", found[1], STRUCTURED)
+        elif rules.copyright_notice(value):
+            finding.add(rules.PROPRIETARY, "pdf /Rights (copyright notice)", value, NOTICE)
+
+
+def _inflated_streams(raw: bytes):
+    for i, match in enumerate(_FLATE_STREAM.finditer(raw)):
+        if i >= _MAX_STREAMS:
+            return
+        try:
+            yield zlib.decompressobj().decompress(match.group(1), 1 << 22)
+        except zlib.error:
+            continue
+
+
+def _pdf_string(token: bytes) -> str:
+    if token.startswith(b"<"):
+        data = bytes.fromhex(re.sub(rb"\s", b"", token[1:-1]).decode("ascii"))
+        if data.startswith(b"\xfe\xff"):
+            return data[2:].decode("utf-16-be", "replace")
+        return data.decode("latin-1")
+    body = re.sub(rb"\\([()\\])", rb"\1", token[1:-1])
+    if body.startswith(b"\xfe\xff"):
+        return body[2:].decode("utf-16-be", "replace")
+    return body.decode("utf-8", "replace")
+
+
+def detect(
+    *,
+    text: str | None,
+    html: str | None = None,
+    pdf: bytes | None = None,
+    headers: dict[str, str] | None = None,
+) -> Finding:
+    """The licence of one document from whatever of its parts are available."""
+    finding = Finding()
+    read_headers(headers or {}, finding)
+    page_text = read_html(html, finding) if html else ""
+    if pdf:
+        read_pdf(pdf, finding)
+    read_text(page_text or text or "", finding)
+    return finding.decide()
