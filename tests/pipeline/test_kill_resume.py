@@ -1,0 +1,100 @@
+"""A run killed with SIGKILL part-way and re-run ends with exactly the rows of an uninterrupted run."""
+
+import os
+import signal
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+import pytest
+import yaml
+
+from pipeline import outputs
+from tests.corpus import article, html_page
+
+SHARDS = 16
+
+
+def _corpus(tmp_path: Path) -> Path:
+    pages = tmp_path / "pages"
+    pages.mkdir()
+    for i in range(SHARDS * 30):
+        lang = "zh" if i % 3 else "en"
+        body = article(i % 97, lang, paragraphs=6)  # i and i+97 are exact duplicates
+        (pages / f"{i:04d}.html").write_text(html_page(f"Doc {i}", body, lang), encoding="utf-8")
+    (pages / "blank.txt").write_text("   ")
+    config = {
+        "name": "kill",
+        "ray": {"num_cpus": 2},
+        "sources": [{"name": "pages", "kind": "files", "paths": ["pages"], "files_per_shard": 30}],
+        "stages": [{"stage": "extract_html"}, {"stage": "normalize"}, {"stage": "dedup_exact"}],
+    }
+    path = tmp_path / "kill.yaml"
+    path.write_text(yaml.safe_dump(config), encoding="utf-8")
+    return path
+
+
+def _start(config: Path, run_dir: Path) -> subprocess.Popen:
+    cmd = [sys.executable, "-m", "pipeline.cli", "run", str(config), "--run-dir", str(run_dir), "--quiet"]
+    return subprocess.Popen(cmd, start_new_session=True, stdout=subprocess.PIPE, stderr=subprocess.STDOUT)
+
+
+def _finish(config: Path, run_dir: Path) -> None:
+    proc = _start(config, run_dir)
+    out, _ = proc.communicate(timeout=600)
+    assert proc.returncode == 0, out.decode()
+
+
+def _wait_for(predicate, proc: subprocess.Popen, timeout: float = 300) -> None:
+    deadline = time.monotonic() + timeout
+    while not predicate():
+        assert proc.poll() is None, "the run ended before it could be killed"
+        assert time.monotonic() < deadline, "timed out waiting for the run"
+        time.sleep(0.05)
+
+
+def _rows(run_dir: Path) -> tuple[list, list]:
+    kept = outputs.kept(run_dir)
+    rejected = outputs.rejected(run_dir)
+    kept_rows = sorted(zip(kept.column("id").to_pylist(), kept.column("text").to_pylist(), strict=True))
+    rejected_rows = sorted(
+        zip(rejected.column("id").to_pylist(), rejected.column("drop_reason").to_pylist(), strict=True)
+    )
+    return kept_rows, rejected_rows
+
+
+@pytest.fixture(scope="module")
+def reference(tmp_path_factory):
+    tmp_path = tmp_path_factory.mktemp("reference")
+    config = _corpus(tmp_path)
+    _finish(config, tmp_path / "run")
+    return config, _rows(tmp_path / "run")
+
+
+@pytest.mark.parametrize("moment", ["during_fused_pass", "during_global_stage"])
+def test_killed_run_resumes_to_the_same_rows(reference, tmp_path, moment):
+    config, (kept_ref, rejected_ref) = reference
+    run_dir = tmp_path / "run"
+    segment_markers = lambda: list(run_dir.glob("stages/01-*/_shards/*.json"))  # noqa: E731
+    proc = _start(config, run_dir)
+    try:
+        if moment == "during_fused_pass":
+            _wait_for(lambda: len(segment_markers()) >= 2, proc)
+        else:
+            _wait_for(lambda: any(run_dir.glob("stages/01-*/_SUCCESS")), proc)
+            _wait_for(
+                lambda: any(run_dir.glob("stages/02-*/.tmp-*")) or any(run_dir.glob("rejected/.dedup*")), proc
+            )
+    finally:
+        os.killpg(proc.pid, signal.SIGKILL)
+        proc.wait()
+    if moment == "during_fused_pass":
+        assert len(segment_markers()) < SHARDS + 1, "all shards were done before the kill"
+    assert not any(run_dir.glob("stages/02-*/_SUCCESS"))
+
+    _finish(config, run_dir)
+    kept, rejected = _rows(run_dir)
+    assert kept == kept_ref
+    assert rejected == rejected_ref
+    assert len({r[0] for r in kept + rejected}) == len(kept) + len(rejected) == SHARDS * 30 + 1
