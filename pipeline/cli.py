@@ -29,6 +29,23 @@ def _run(args: argparse.Namespace) -> int:
     return 0
 
 
+def _crawl(args: argparse.Namespace) -> int:
+    from stages.crawl import CrawlError, crawl, load_config
+
+    overrides = list(args.set) + ([f"max_depth={args.depth}"] if args.depth is not None else [])
+    config = load_config(args.config, overrides)
+    if args.allow_address:
+        config = config.model_copy(update={"allow_addresses": [*config.allow_addresses, *args.allow_address]})
+    try:
+        summary = crawl(Path(args.seeds), Path(args.out), config, progress=not args.quiet)
+    except CrawlError as exc:
+        print(f"datamill crawl: {exc}", file=sys.stderr)
+        return 2
+    outcomes = ", ".join(f"{k} {v}" for k, v in summary["outcomes"].items()) or "nothing new"
+    print(f"crawl: {summary['seeds']} seeds, {outcomes} -> {args.out} ({summary['seconds']:.1f} s)")
+    return 0
+
+
 def build_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(
         prog="datamill", description="Raw web pages and PDFs to LLM training data."
@@ -53,6 +70,22 @@ def build_parser() -> argparse.ArgumentParser:
     )
     run.add_argument("--quiet", action="store_true", help="no progress display")
     run.set_defaults(func=_run)
+
+    crawl = sub.add_parser("crawl", help="fetch seed URLs politely into WARC.gz files (resumable)")
+    crawl.add_argument("seeds", help="text file, one URL a line (# comments)")
+    crawl.add_argument("--out", required=True, help="output folder (warc/, log/, crawl.json)")
+    crawl.add_argument("--config", help="YAML crawl settings (keys of stages.crawl.CrawlConfig)")
+    crawl.add_argument("--set", action="append", default=[], metavar="KEY=VALUE", help="override a setting")
+    crawl.add_argument("--depth", type=int, help="follow links this many steps (default 0: seeds only)")
+    crawl.add_argument(
+        "--allow-address",
+        action="append",
+        default=[],
+        metavar="IP_OR_NET",
+        help="crawl this private/loopback address anyway (repeatable), e.g. 127.0.0.1",
+    )
+    crawl.add_argument("--quiet", action="store_true", help="no progress display")
+    crawl.set_defaults(func=_crawl)
     return parser
 
 
