@@ -29,7 +29,7 @@ from pipeline.schema import WORKING_SCHEMA, make_id
 from stages.decode import UndecodableError, decode, header_charset
 
 NAME = "ingest"
-VERSION = "1"
+VERSION = "2"
 
 HTML_TYPES = ("text/html", "application/xhtml+xml")
 PDF_TYPES = ("application/pdf",)
@@ -188,6 +188,8 @@ def _warc_record(record: Any, path: str, offset: int, out: _Batcher) -> pa.Table
         "content_type": mime,
         "http_headers": json.dumps(headers, ensure_ascii=False),
     }
+    if getattr(record.raw_stream, "limit", 0) > 0:  # the file ended before Content-Length bytes
+        return out.add(uri, locator, "ingest:truncated_warc_record", **common)
     if status and not str(status).startswith("2"):
         return out.add(uri, locator, f"ingest:http_status_{status}", **common)
     if mime not in SUPPORTED_TYPES:
