@@ -86,6 +86,14 @@ def build_parser() -> argparse.ArgumentParser:
     )
     crawl.add_argument("--quiet", action="store_true", help="no progress display")
     crawl.set_defaults(func=_crawl)
+
+    from mixes.commands import add_commands  # export, audit, report
+
+    add_commands(sub)
+
+    from classifiers.commands import add_commands as add_classifier_commands  # classifier train|eval
+
+    add_classifier_commands(sub)
     return parser
 
 

@@ -1,0 +1,74 @@
+"""Runs as mix inputs: their run.json and the kept rows of their final segment."""
+
+from __future__ import annotations
+
+import json
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+import polars as pl
+import pyarrow as pa
+
+from mixes.spec import MixSpecError
+from pipeline import outputs
+
+# record columns a filter may use (plus `tokens` and `run`); nested ones stay out
+FILTER_COLUMNS = (
+    "id",
+    "source",
+    "uri",
+    "locator",
+    "fetched_at",
+    "content_type",
+    "text",
+    "title",
+    "published",
+    "lang",
+    "lang_score",
+    "license",
+    "tdm_opt_out",
+    "quality",
+    "dup_cluster",
+    "kind",
+    "parent_id",
+)
+
+
+@dataclass(frozen=True)
+class RunInput:
+    name: str
+    path: Path
+    state: dict[str, Any]
+
+    def describe(self, kept_rows: int) -> dict[str, Any]:
+        return {
+            "name": self.name,
+            "path": str(self.path),
+            "run": self.state.get("name"),
+            "config_sha": self.state.get("config_sha"),
+            "git_commit": self.state.get("git_commit"),
+            "datamill_version": self.state.get("datamill_version"),
+            "output": self.state.get("output"),
+            "kept_rows": kept_rows,
+        }
+
+
+def open_run(name: str, path: Path) -> RunInput:
+    """A finished run directory; MixSpecError naming the input otherwise."""
+    run_json = path / "run.json"
+    try:
+        state = json.loads(run_json.read_text(encoding="utf-8"))
+    except OSError as exc:
+        raise MixSpecError(f"inputs.{name}: no run at {path} ({exc.strerror})") from exc
+    except json.JSONDecodeError as exc:
+        raise MixSpecError(f"inputs.{name}: {run_json} is not valid JSON") from exc
+    if state.get("status") != "done" or not state.get("output"):
+        raise MixSpecError(f"inputs.{name}: run {path} is not finished (status {state.get('status')!r})")
+    return RunInput(name, path, state)
+
+
+def kept_frame(run: RunInput) -> pl.DataFrame:
+    """Kept rows with the columns filters and the export use, plus `run`."""
+    table: pa.Table = outputs.kept(run.path).select(list(FILTER_COLUMNS))
+    return pl.from_arrow(table).with_columns(run=pl.lit(run.name))
