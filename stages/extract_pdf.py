@@ -1,60 +1,97 @@
-"""PDF to text with PyMuPDF (AGPL-3.0: used only inside this stage), page by page."""
+"""PDF to text, page by page, in reading order (columns), with metadata.
+
+Parsing runs in a child process under a per-PDF time limit (`extract_pdf_worker`): a PDF that
+hangs or crashes the parser is rejected (`timeout`, `parser_crashed`) and the batch goes on.
+PyMuPDF (AGPL-3.0) is imported only in that child.
+
+Sets `text` (pages joined by a blank line; lines of a paragraph joined, CJK without spaces),
+`title`, `published` (creation date, YYYY-MM-DD) and `license_evidence`: a JSON object of the
+licence hints found, for the licence stage (keys `pdf:/Rights`, `pdf:/Author`,
+`xmp:dc:rights`, `xmp:xmpRights:WebStatement`, `xmp:xmpRights:Marked`). Signals:
+`pdf_pages`, `pdf_text_pages`, `pdf_bad_pages`, `pdf_repaired`.
+
+Drop reasons: `extract_pdf:` + `encrypted`, `corrupt`, `truncated` (no %%EOF at the end),
+`empty_file`, `no_pages`, `no_text_layer` (image-only), `oversize:bytes`, `oversize:pages`,
+`timeout`, `parser_crashed:<signal or exit code>`, `out_of_memory`, `parse_error:<error>`.
+"""
 
 from __future__ import annotations
 
+import json
+
 import pyarrow as pa
-import pymupdf
 from pydantic import Field
 
+from pipeline.schema import SIGNALS
 from pipeline.stage import Stage, StageConfig, set_column, with_drop_reason
+from stages.extract_pdf_worker import ParseOptions, PdfParser
 from stages.ingest import PDF_TYPES
-
-PAGE_SEPARATOR = "\n\n"
+from stages.signals import merged_signals
 
 
 class ExtractPdfConfig(StageConfig):
-    max_pages: int = Field(2000, ge=1)  # longer documents are rejected as oversize
+    max_pages: int = Field(2000, ge=1)  # longer documents: oversize:pages
+    max_bytes: int = Field(200 * 1024 * 1024, ge=1)  # larger files: oversize:bytes
+    timeout_seconds: float = Field(60.0, gt=0)  # per PDF
+    max_memory_mb: int = Field(4096, ge=256)  # address-space limit of the parser process
+    test_hang_marker: str | None = None  # test hook: PDFs containing these bytes never finish
+    test_crash_marker: str | None = None  # test hook: PDFs containing these bytes kill the parser
 
 
 class ExtractPdf(Stage):
     name = "extract_pdf"
-    version = "1"
+    version = "2"
     Config = ExtractPdfConfig
     requires = ("content_type", "raw", "text")
-    produces = ("text", "title")
+    produces = ("text", "title", "published", "license_evidence", "signals")
+
+    parser: PdfParser | None = None
+
+    def setup(self) -> None:
+        cfg = self.config
+        options = ParseOptions(cfg.max_pages, cfg.max_memory_mb, cfg.test_hang_marker, cfg.test_crash_marker)
+        self.parser = PdfParser(options, cfg.timeout_seconds)
 
     def __call__(self, batch: pa.Table) -> pa.Table:
+        if self.parser is None:
+            self.setup()
         types = batch.column("content_type").to_pylist()
         raws = batch.column("raw").to_pylist()
-        texts = batch.column("text").to_pylist()
-        titles = batch.column("title").to_pylist()
+        columns = {
+            name: batch.column(name).to_pylist()
+            for name in ("text", "title", "published", "license_evidence")
+        }
         reasons: list[str | None] = [None] * batch.num_rows
+        signals: list[dict[str, float]] = [{} for _ in range(batch.num_rows)]
+        todo = []
         for i, mime in enumerate(types):
             if mime not in PDF_TYPES or raws[i] is None:
                 continue
-            text, title, reasons[i] = self._extract(raws[i])
-            texts[i] = text
-            titles[i] = titles[i] or title
-        batch = set_column(batch, "text", texts, pa.large_string())
-        batch = set_column(batch, "title", titles, pa.string())
+            if len(raws[i]) > self.config.max_bytes:
+                reasons[i] = "extract_pdf:oversize:bytes"
+            else:
+                todo.append(i)
+        restarts = self.parser.restarts
+        for i, result in zip(todo, self.parser.parse_many([raws[i] for i in todo]), strict=True):
+            if "reason" in result:
+                detail = result.get("detail")
+                reasons[i] = f"extract_pdf:{result['reason']}" + (f":{detail}" if detail else "")
+                if "pages" in result:
+                    signals[i] = {"pdf_pages": float(result["pages"]), "pdf_text_pages": 0.0}
+                continue
+            columns["text"][i] = result["text"]
+            columns["title"][i] = columns["title"][i] or result["title"]
+            columns["published"][i] = columns["published"][i] or result["published"]
+            if result["hints"]:
+                columns["license_evidence"][i] = json.dumps(
+                    result["hints"], ensure_ascii=False, sort_keys=True
+                )
+            signals[i] = {
+                f"pdf_{key}": float(result[key]) for key in ("pages", "text_pages", "bad_pages", "repaired")
+            }
+        self.counters["parser_restarts"] += self.parser.restarts - restarts
+        batch = set_column(batch, "text", columns["text"], pa.large_string())
+        for name in ("title", "published", "license_evidence"):
+            batch = set_column(batch, name, columns[name], pa.string())
+        batch = set_column(batch, "signals", merged_signals(batch, signals), SIGNALS)
         return with_drop_reason(batch, reasons)
-
-    def _extract(self, raw: bytes) -> tuple[str | None, str | None, str | None]:
-        try:
-            doc = pymupdf.open(stream=raw, filetype="pdf")
-        except pymupdf.EmptyFileError:
-            return None, None, "extract_pdf:empty_file"
-        except pymupdf.FileDataError:
-            return None, None, "extract_pdf:corrupt"
-        with doc:
-            if doc.needs_pass:
-                return None, None, "extract_pdf:encrypted"
-            if doc.page_count == 0:
-                return None, None, "extract_pdf:no_pages"
-            if doc.page_count > self.config.max_pages:
-                return None, None, "extract_pdf:too_many_pages"
-            pages = [page.get_text("text", sort=True).strip() for page in doc]
-            text = PAGE_SEPARATOR.join(p for p in pages if p)
-            if not text:
-                return None, None, "extract_pdf:no_text_layer"
-            return text, (doc.metadata or {}).get("title") or None, None

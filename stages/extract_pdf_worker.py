@@ -1,0 +1,317 @@
+"""PDF parsing with PyMuPDF (AGPL-3.0: imported only here, by the extract_pdf stage's child
+process), and the parent-side handle that runs it under a time limit.
+
+`PdfParser` keeps one child process (`python -m stages.extract_pdf_worker`) and streams PDFs
+to it over a pipe; each result must come back within `timeout` seconds, else the child is
+killed, the PDF gets `timeout` and a fresh child takes the rest. A child that dies (a crash in
+the C library, the memory limit) costs only the PDF it was parsing (`parser_crashed`).
+Results travel as JSON, never pickle, so a compromised parser cannot run code in the parent.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import re
+import subprocess
+import sys
+import threading
+import unicodedata
+import xml.etree.ElementTree as ET
+from dataclasses import asdict, dataclass
+from multiprocessing.connection import Connection
+from typing import Any
+
+PAGE_SEPARATOR = "\n\n"
+
+
+@dataclass(frozen=True)
+class ParseOptions:
+    max_pages: int
+    max_memory_mb: int
+    test_hang_marker: str | None = None  # test hook: a PDF containing it parses forever
+    test_crash_marker: str | None = None  # test hook: a PDF containing it kills the parser
+
+
+# -- the child: PyMuPDF -----------------------------------------------------------------------
+
+
+def _is_cjk(ch: str) -> bool:
+    return unicodedata.east_asian_width(ch) in ("W", "F")
+
+
+def join_lines(lines: list[str]) -> str:
+    """Lines of one text block as one paragraph: no space where a line break falls between
+    two CJK characters (or after a dehyphenated word), one space elsewhere."""
+    out = ""
+    for line in (ln.strip() for ln in lines):
+        if not line:
+            continue
+        if out and not (_is_cjk(out[-1]) and _is_cjk(line[0])):
+            out += " "
+        out += line
+    return out
+
+
+def column_spans(lines: list[tuple], width: float) -> list[tuple[float, float]]:
+    """Horizontal extents of the page's text columns: the merged extents of lines narrower
+    than half the page (wider lines span columns: titles, single-column prose)."""
+    spans: list[list[float]] = []
+    for x0, _, x1, *_ in sorted((ln for ln in lines if ln[2] - ln[0] < width / 2), key=lambda ln: ln[0]):
+        if spans and x0 <= spans[-1][1]:
+            spans[-1][1] = max(spans[-1][1], x1)
+        else:
+            spans.append([x0, x1])
+    return [(lo, hi) for lo, hi in spans]
+
+
+def reading_order(segments: list[tuple]) -> list[tuple]:
+    """Segments (x0, y0, x1, y1, column, text) in reading order: top to bottom; between two
+    segments that span columns (column None), column by column."""
+    out: list[tuple] = []
+    group: list[tuple] = []
+    for segment in sorted(segments, key=lambda s: (s[1], s[0])):
+        if segment[4] is None:
+            out += sorted(group, key=lambda s: (s[4], s[1]))
+            group = []
+            out.append(segment)
+        else:
+            group.append(segment)
+    return out + sorted(group, key=lambda s: (s[4], s[1]))
+
+
+def _segment(lines: list[tuple], column: int | None) -> tuple:
+    x0, y0 = min(ln[0] for ln in lines), min(ln[1] for ln in lines)
+    x1, y1 = max(ln[2] for ln in lines), max(ln[3] for ln in lines)
+    return (x0, y0, x1, y1, column, join_lines([ln[5] for ln in lines]))
+
+
+def page_paragraphs(page_dict: dict, width: float) -> list[str]:
+    """Paragraphs of a page (`page.get_text("dict")`): each text block cut at column
+    boundaries, its lines joined, in reading order."""
+    lines = []
+    for block in page_dict["blocks"]:
+        if block.get("type") != 0:
+            continue
+        for line in block["lines"]:
+            text = "".join(span["text"] for span in line["spans"])
+            if text.strip():
+                lines.append((*line["bbox"], block["number"], text))
+    spans = column_spans(lines, width)
+    segments: dict[tuple[int, int | None], list[tuple]] = {}
+    for line in lines:
+        column = next(
+            (i for i, (lo, hi) in enumerate(spans) if lo - 1 <= line[0] and line[2] <= hi + 1), None
+        )
+        segments.setdefault((line[4], column), []).append(line)
+    boxes = [_segment(seg, column) for (_, column), seg in segments.items()]
+    return [box[5] for box in reading_order(boxes) if box[5]]
+
+
+def _pdf_date(value: str | None) -> str | None:
+    """PDF date 'D:YYYYMMDDHHmmSS...' as 'YYYY-MM-DD' (None if unreadable)."""
+    match = re.match(r"(?:D:)?(\d{4})(\d{2})?(\d{2})?", (value or "").strip())
+    if not match:
+        return None
+    year, month, day = match.group(1), match.group(2) or "01", match.group(3) or "01"
+    if not ("01" <= month <= "12" and "01" <= day <= "31"):
+        return None
+    return f"{year}-{month}-{day}"
+
+
+_XMP_NS = {
+    "dc": "http://purl.org/dc/elements/1.1/",
+    "rdf": "http://www.w3.org/1999/02/22-rdf-syntax-ns#",
+    "xmpRights": "http://ns.adobe.com/xap/1.0/rights/",
+}
+
+
+def xmp_rights(xml: str) -> dict[str, str]:
+    """dc:rights, xmpRights:WebStatement and xmpRights:Marked from an XMP packet."""
+    if not xml.strip():
+        return {}
+    try:
+        root = ET.fromstring(xml.strip().encode("utf-8"))
+    except ET.ParseError:
+        return {}
+    found: dict[str, str] = {}
+    for element in root.iter(f"{{{_XMP_NS['dc']}}}rights"):
+        texts = [
+            li.text.strip() for li in element.iter(f"{{{_XMP_NS['rdf']}}}li") if li.text and li.text.strip()
+        ]
+        if texts or (element.text or "").strip():
+            found["xmp:dc:rights"] = " | ".join(texts) or element.text.strip()
+    for name in ("WebStatement", "Marked"):
+        tag = f"{{{_XMP_NS['xmpRights']}}}{name}"
+        for element in root.iter(tag):
+            if (element.text or "").strip():
+                found[f"xmp:xmpRights:{name}"] = element.text.strip()
+        for description in root.iter(f"{{{_XMP_NS['rdf']}}}Description"):
+            if description.get(tag):
+                found[f"xmp:xmpRights:{name}"] = description.get(tag)
+    return found
+
+
+def _info_string(doc: Any, key: str) -> str | None:
+    kind, ref = doc.xref_get_key(-1, "Info")
+    if kind != "xref":
+        return None
+    kind, value = doc.xref_get_key(int(ref.split()[0]), key)
+    return value.strip() or None if kind == "string" else None
+
+
+def parse_pdf(raw: bytes, max_pages: int) -> dict[str, Any]:
+    """Text and metadata of one PDF, or {"reason": ...} saying why there is none."""
+    import pymupdf
+
+    if not raw.strip():
+        return {"reason": "empty_file"}
+    if b"%%EOF" not in raw[-1024:]:
+        return {"reason": "truncated"}
+    try:
+        doc = pymupdf.open(stream=raw, filetype="pdf")
+    except pymupdf.EmptyFileError:
+        return {"reason": "empty_file"}
+    except (pymupdf.FileDataError, RuntimeError, ValueError) as exc:
+        return {"reason": "corrupt", "detail": type(exc).__name__}
+    with doc:
+        if doc.needs_pass:
+            return {"reason": "encrypted"}
+        if doc.page_count == 0:
+            return {"reason": "no_pages"}
+        if doc.page_count > max_pages:
+            return {"reason": "oversize", "detail": "pages"}
+        pages, bad_pages = [], 0
+        flags = pymupdf.TEXTFLAGS_DICT & ~pymupdf.TEXT_PRESERVE_IMAGES | pymupdf.TEXT_DEHYPHENATE
+        for page in doc:
+            try:
+                pages.append("\n".join(page_paragraphs(page.get_text("dict", flags=flags), page.rect.width)))
+            except (RuntimeError, ValueError):
+                bad_pages += 1
+                pages.append("")
+        if not any(pages):
+            return {"reason": "no_text_layer", "pages": doc.page_count}
+        meta = doc.metadata or {}
+        hints = {
+            "pdf:/Rights": _info_string(doc, "Rights"),
+            "pdf:/Author": (meta.get("author") or "").strip(),
+        }
+        hints.update(xmp_rights(doc.get_xml_metadata() or ""))
+        return {
+            "text": PAGE_SEPARATOR.join(p for p in pages if p),
+            "title": (meta.get("title") or "").strip() or None,
+            "published": _pdf_date(meta.get("creationDate")),
+            "hints": {k: v for k, v in hints.items() if v},
+            "pages": doc.page_count,
+            "text_pages": sum(1 for p in pages if p),
+            "bad_pages": bad_pages,
+            "repaired": int(bool(doc.is_repaired)),
+        }
+
+
+def _serve(options: ParseOptions) -> None:
+    import resource
+    import signal
+    import time
+
+    out = Connection(os.dup(1), readable=False)
+    os.dup2(2, 1)  # stray prints must not corrupt the result pipe
+    source = Connection(0, writable=False)
+    limit = options.max_memory_mb << 20
+    resource.setrlimit(resource.RLIMIT_AS, (limit, limit))
+    hang = options.test_hang_marker.encode() if options.test_hang_marker else None
+    crash = options.test_crash_marker.encode() if options.test_crash_marker else None
+    while True:
+        try:
+            raw = source.recv_bytes()
+        except EOFError:
+            return
+        if hang and hang in raw:
+            time.sleep(3600)
+        if crash and crash in raw:
+            os.kill(os.getpid(), signal.SIGSEGV)
+        try:
+            result = parse_pdf(raw, options.max_pages)
+        except MemoryError:
+            result = {"reason": "out_of_memory"}
+        except Exception as exc:  # a parser bug on one PDF: report it, keep serving
+            result = {"reason": "parse_error", "detail": type(exc).__name__}
+        out.send_bytes(json.dumps(result, ensure_ascii=False).encode("utf-8"))
+
+
+# -- the parent: one child process, time limits ---------------------------------------------
+
+
+class PdfParser:
+    """Parses PDFs in a child process; `parse_many` never blocks longer than `timeout` per PDF."""
+
+    def __init__(self, options: ParseOptions, timeout: float) -> None:
+        self.options = options
+        self.timeout = timeout
+        self.proc: subprocess.Popen | None = None
+        self.restarts = 0
+
+    def _start(self) -> None:
+        self.proc = subprocess.Popen(
+            [sys.executable, "-m", "stages.extract_pdf_worker", json.dumps(asdict(self.options))],
+            stdin=subprocess.PIPE,
+            stdout=subprocess.PIPE,
+            close_fds=True,
+        )
+        self.send = Connection(os.dup(self.proc.stdin.fileno()), readable=False)
+        self.recv = Connection(os.dup(self.proc.stdout.fileno()), writable=False)
+        self.proc.stdin.close()
+        self.proc.stdout.close()
+
+    def close(self) -> None:
+        if self.proc is None:
+            return
+        self.proc.kill()
+        self.proc.wait()
+        self.send.close()
+        self.recv.close()
+        self.proc = None
+
+    def __del__(self) -> None:
+        self.close()
+
+    def _feed(self, raws: list[bytes]) -> None:
+        try:
+            for raw in raws:
+                self.send.send_bytes(raw)
+        except OSError:  # the child was killed or died: the reader reports it
+            pass
+
+    def parse_many(self, raws: list[bytes]) -> list[dict[str, Any]]:
+        results: list[dict[str, Any]] = []
+        while len(results) < len(raws):
+            if self.proc is None:
+                self._start()
+            feeder = threading.Thread(target=self._feed, args=(raws[len(results) :],), daemon=True)
+            feeder.start()
+            while len(results) < len(raws):
+                result = self._next_result()
+                results.append(result)
+                if result.get("reason") in ("timeout", "parser_crashed"):
+                    self.close()
+                    self.restarts += 1
+                    break
+            feeder.join()
+        return results
+
+    def _next_result(self) -> dict[str, Any]:
+        if not self.recv.poll(self.timeout):
+            return {"reason": "timeout"}
+        try:
+            return json.loads(self.recv.recv_bytes())
+        except (EOFError, OSError):
+            try:
+                code = self.proc.wait(timeout=5)
+            except subprocess.TimeoutExpired:
+                code = 0
+            detail = f"signal_{-code}" if code < 0 else f"exit_{code}"
+            return {"reason": "parser_crashed", "detail": detail}
+
+
+if __name__ == "__main__":
+    _serve(ParseOptions(**json.loads(sys.argv[1])))
