@@ -12,6 +12,9 @@ STAGES: dict[str, str] = {
     "normalize": "stages.normalize:Normalize",
     "langid": "stages.langid:LangId",
     "licence": "stages.licence:Licence",
+    "quality": "stages.quality:Quality",
+    "quality_top": "stages.quality:QualityTop",
+    "boilerplate": "stages.boilerplate:Boilerplate",
     "dedup_exact": "stages.dedup_exact:DedupExact",
 }
 

@@ -1,0 +1,170 @@
+"""Boilerplate removal: lines repeated inside a document, and lines that recur across many
+documents of the same host (or source), CCNet-style.
+
+Why a global stage: whether a line is boilerplate depends on how many documents of its host
+contain it, which no single shard knows. Ray Data does the count as a distributed group-by on
+64-bit line hashes (normalized: lower-cased, digits to 0, punctuation and spaces out), so it
+scales like dedup and the runner checkpoints the result; a two-pass design would need a side
+file of counts and its own resume logic. Only the hashes of common lines come back to the
+driver (8 bytes each) and are shared with the workers through the object store.
+
+Run it after the fused row-local stages (it is a barrier, so `licence` must come before it)
+and before near-duplicate dedup. Signals: `boilerplate_common_lines`,
+`boilerplate_repeated_lines`, `boilerplate_removed_char_frac`. A document with nothing left
+is rejected as `boilerplate:all_boilerplate`.
+"""
+
+from __future__ import annotations
+
+import re
+import unicodedata
+from typing import Literal
+from urllib.parse import urlsplit
+
+import numpy as np
+import pyarrow as pa
+import pyarrow.compute as pc
+import xxhash
+from pydantic import Field
+
+from pipeline.schema import SIGNALS
+from pipeline.stage import GlobalStage, RunContext, StageConfig, set_column, with_drop_reason
+from stages.signals import merged_signals
+
+KEY = "_line_key"
+_DIGITS = re.compile(r"\d")
+_SPACES = re.compile(r"\s+")
+_BLANK_RUNS = re.compile(r"\n{3,}")
+
+
+class BoilerplateConfig(StageConfig):
+    group_by: Literal["host", "source"] = "host"  # documents whose lines are counted together
+    min_docs: int = Field(3, ge=2)  # a line in at least this many documents of a group is removed
+    min_repeated_chars: int = Field(20, ge=1)  # shorter lines may repeat inside a document
+    num_partitions: int | None = Field(None, ge=1)  # group-by partitions; default: 2 per CPU
+
+
+def normalize_line(line: str) -> str:
+    """CCNet-style: lower case, digits to 0, punctuation and whitespace removed."""
+    line = _DIGITS.sub("0", line.lower())
+    line = "".join(c for c in line if not unicodedata.category(c).startswith("P"))
+    return _SPACES.sub("", line)
+
+
+def _group(source: str | None, uri: str | None, group_by: str) -> str:
+    if group_by == "host" and uri:
+        host = urlsplit(uri).hostname
+        if host:
+            return host
+    return source or ""
+
+
+def line_key(group: str, normalized: str) -> int:
+    """Signed 64-bit hash of (group, normalized line)."""
+    return xxhash.xxh3_64_intdigest(f"{group}\x1f{normalized}".encode()) - (1 << 63)
+
+
+def _doc_lines(text: str | None, group: str) -> tuple[list[str], list[str], list[int]]:
+    lines = (text or "").split("\n")
+    normalized = [normalize_line(line) for line in lines]
+    return lines, normalized, [line_key(group, n) if n else 0 for n in normalized]
+
+
+def _line_keys(batch: pa.Table, group_by: str) -> pa.Table:
+    """One row per distinct non-empty line of each document: its key."""
+    keys: list[int] = []
+    for text, source, uri in zip(
+        batch.column("text").to_pylist(),
+        batch.column("source").to_pylist(),
+        batch.column("uri").to_pylist(),
+        strict=True,
+    ):
+        _, normalized, doc_keys = _doc_lines(text, _group(source, uri, group_by))
+        keys.extend({k for n, k in zip(normalized, doc_keys, strict=True) if n})
+    return pa.table({KEY: pa.array(keys, pa.int64())})
+
+
+def _common(batch: pa.Table, min_docs: int) -> pa.Table:
+    counts = batch.column("count()")
+    return batch.filter(pc.greater_equal(counts, min_docs)).select([KEY])
+
+
+def strip_document(
+    text: str | None, group: str, common: np.ndarray, min_repeated_chars: int
+) -> tuple[str, dict[str, float]]:
+    """The text without common lines and within-document repeats, and what was removed."""
+    lines, normalized, keys = _doc_lines(text, group)
+    is_common = np.zeros(len(keys), dtype=bool)
+    if len(common):
+        key_array = np.array(keys, dtype=np.int64)
+        pos = np.minimum(np.searchsorted(common, key_array), len(common) - 1)
+        is_common = common[pos] == key_array
+    seen: set[str] = set()
+    kept: list[str] = []
+    n_common = n_repeated = removed = 0
+    for line, norm, common_line in zip(lines, normalized, is_common.tolist(), strict=True):
+        if norm and common_line:
+            n_common += 1
+            removed += len(line)
+        elif norm and len(line.strip()) >= min_repeated_chars and norm in seen:
+            n_repeated += 1
+            removed += len(line)
+        else:
+            seen.add(norm)
+            kept.append(line)
+    out = _BLANK_RUNS.sub("\n\n", "\n".join(kept)).strip()
+    total = len(text or "")
+    return out, {
+        "boilerplate_common_lines": float(n_common),
+        "boilerplate_repeated_lines": float(n_repeated),
+        "boilerplate_removed_char_frac": removed / total if total else 0.0,
+    }
+
+
+def _strip_batch(batch: pa.Table, common_ref, group_by: str, min_repeated_chars: int) -> pa.Table:
+    import ray
+
+    common = ray.get(common_ref)  # sorted hashes of common lines, from the object store
+    texts, signals, reasons = [], [], []
+    for text, source, uri in zip(
+        batch.column("text").to_pylist(),
+        batch.column("source").to_pylist(),
+        batch.column("uri").to_pylist(),
+        strict=True,
+    ):
+        out, values = strip_document(text, _group(source, uri, group_by), common, min_repeated_chars)
+        texts.append(out)
+        signals.append(values)
+        reasons.append(None if out else "boilerplate:all_boilerplate")
+    batch = set_column(batch, "signals", merged_signals(batch, signals), SIGNALS)
+    batch = set_column(batch, "text", texts, pa.large_string())
+    return with_drop_reason(batch, reasons)
+
+
+class Boilerplate(GlobalStage):
+    name = "boilerplate"
+    version = "1"
+    Config = BoilerplateConfig
+    requires = ("text", "source", "uri", "signals")
+    produces = ("text", "signals")
+
+    def run(self, ds, ctx: RunContext):
+        import ray
+
+        cfg = self.config
+        partitions = cfg.num_partitions or 2 * ctx.num_cpus
+        counted = (
+            ds.select_columns(["text", "source", "uri"])
+            .map_batches(_line_keys, fn_args=(cfg.group_by,), batch_format="pyarrow")
+            .groupby(KEY, num_partitions=partitions)
+            .count()
+            .map_batches(_common, fn_args=(cfg.min_docs,), batch_format="pyarrow")
+        )
+        parts = [np.asarray(b[KEY], dtype=np.int64) for b in counted.iter_batches(batch_format="numpy")]
+        common = np.unique(np.concatenate(parts)) if parts else np.empty(0, dtype=np.int64)
+        ctx.stats["boilerplate_common_line_hashes"] = int(len(common))
+        return ds.map_batches(
+            _strip_batch,
+            fn_args=(ray.put(common), cfg.group_by, cfg.min_repeated_chars),
+            batch_format="pyarrow",
+        )
