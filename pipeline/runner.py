@@ -37,6 +37,7 @@ from pipeline.stats import StageStats, reason_key
 from stages import ingest
 
 STATS_FILE = "_stats.json"
+RESUME = ".resume"  # a global stage's partial results, kept when an attempt is killed
 
 
 class RunError(RuntimeError):
@@ -213,7 +214,7 @@ class Runner:
                     previous is None,
                 ),
                 batch_size=1,
-                compute=ActorPoolStrategy(min_size=actors, max_size=actors),
+                compute=ActorPoolStrategy(size=actors, max_tasks_in_flight_per_actor=1),
                 num_cpus=1,
             )
             with self.progress.task(f"{path.name}", total=len(tasks), completed=len(done)) as bar:
@@ -252,13 +253,13 @@ class Runner:
             data = json.loads(stats_file.read_text(encoding="utf-8"))
             return {name: StageStats.from_json(data["stats"])}, {**data["extra"], "resumed": True}
         for stale in list(path.iterdir()):
-            if stale.name not in ("_fingerprint", SHARD_MARKERS):
+            if stale.name not in ("_fingerprint", SHARD_MARKERS, RESUME):
                 shutil.rmtree(stale) if stale.is_dir() else stale.unlink()
         shutil.rmtree(self.rd.rejected(name), ignore_errors=True)
         entry = next(e for e in self.config.stages if e.stage == name)
         stage = stage_class(name)(entry.config)
         scratch = path / ".scratch"
-        ctx = RunContext(run_dir=self.rd.root, scratch=scratch, num_cpus=self.num_cpus)
+        ctx = RunContext(run_dir=self.rd.root, scratch=scratch, num_cpus=self.num_cpus, resume=path / RESUME)
         tmp_kept = path / f".tmp-{uuid.uuid4().hex}"
         tmp_rejected = self.rd.rejected(name).with_name(f".{name}.tmp-{uuid.uuid4().hex}")
         inputs = [str(p) for p in _parquet_outputs(previous)]
@@ -298,6 +299,7 @@ class Runner:
         if tmp_rejected.exists():
             os.replace(tmp_rejected, self.rd.rejected(name))
         shutil.rmtree(scratch, ignore_errors=True)
+        shutil.rmtree(path / RESUME, ignore_errors=True)
         extra = {k: v for k, v in ctx.stats.items() if not isinstance(v, int | float)}
         write_json_atomic({"stats": total.to_json(), "extra": extra}, stats_file)
         (path / SUCCESS).touch()
