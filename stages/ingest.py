@@ -20,12 +20,13 @@ from pathlib import Path
 from typing import Any, BinaryIO
 
 import pyarrow as pa
+import pyarrow.compute as pc
 import pyarrow.parquet as pq
 from warcio.archiveiterator import ArchiveIterator
 from warcio.exceptions import ArchiveLoadFailed
 
 from pipeline.config import FilesSource, RunConfig, TableSource, WarcSource, expand_paths
-from pipeline.schema import WORKING_SCHEMA, make_id
+from pipeline.schema import WORKING_SCHEMA, conform, make_id
 from stages.decode import UndecodableError, decode, header_charset
 
 NAME = "ingest"
@@ -97,6 +98,7 @@ class _Batcher:
         self.batch_rows = batch_rows
         self.rows: list[dict[str, Any]] = []
         self.counters: Counter[str] = Counter()
+        self.schema = WORKING_SCHEMA.append(pa.field("drop_reason", pa.string()))
 
     def add(self, uri: str, locator: str, drop_reason: str | None = None, **fields: Any) -> pa.Table | None:
         row = {
@@ -114,8 +116,7 @@ class _Batcher:
     def flush(self) -> pa.Table | None:
         if not self.rows:
             return None
-        schema = WORKING_SCHEMA.append(pa.field("drop_reason", pa.string()))
-        table = pa.Table.from_pylist(self.rows, schema=schema)
+        table = pa.Table.from_pylist(self.rows, schema=self.schema)
         self.rows = []
         return table
 
@@ -285,15 +286,41 @@ def _read_jsonl(path: Path, rel: str, source: TableSource, out: _Batcher) -> Ite
 
 
 def _read_parquet(path: Path, rel: str, source: TableSource, out: _Batcher) -> Iterator[pa.Table]:
+    """Column-wise: a Parquet batch becomes a record batch without a Python dict per row."""
     fetched = _mtime(path)
     parquet = pq.ParquetFile(path)
+    names = parquet.schema_arrow.names
     row_number = 0
     for record_batch in parquet.iter_batches(batch_size=out.batch_rows):
-        for row in record_batch.to_pylist():
-            batch = _table_row(row, f"{rel}#row={row_number}", fetched, source, out)
-            row_number += 1
-            if batch is not None:
-                yield batch
+        n = record_batch.num_rows
+        locators = [f"{rel}#row={i}" for i in range(row_number, row_number + n)]
+        row_number += n
+        uris = locators
+        if source.uri_field in names:
+            given = record_batch.column(source.uri_field).cast(pa.string()).to_pylist()
+            uris = [u or loc for u, loc in zip(given, locators, strict=True)]
+        if source.text_field in names:
+            text = record_batch.column(source.text_field).cast(pa.large_string())
+        else:
+            text = pa.nulls(n, pa.large_string())
+        missing = f"ingest:missing_text_field:{source.text_field}"
+        columns = {
+            "id": [make_id(out.source, u, loc) for u, loc in zip(uris, locators, strict=True)],
+            "source": [out.source] * n,
+            "uri": uris,
+            "locator": locators,
+            "fetched_at": pa.array([fetched] * n, pa.timestamp("us", tz="UTC")),
+            "content_type": ["text/plain"] * n,
+            "kind": ["natural"] * n,
+            "text": text,
+            "drop_reason": pc.if_else(pc.is_null(text), missing, pa.scalar(None, pa.string())),
+        }
+        if source.title_field in names:
+            columns["title"] = record_batch.column(source.title_field).cast(pa.string())
+        pending = out.flush()
+        if pending is not None:
+            yield pending
+        yield conform(pa.table(columns), out.schema)
 
 
 def _table_row(

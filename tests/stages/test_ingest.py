@@ -4,6 +4,7 @@ from pathlib import Path
 import pyarrow as pa
 
 from pipeline.config import parse
+from pipeline.schema import make_id
 from stages import ingest
 from tests.corpus import html_page, write_warc
 
@@ -100,3 +101,21 @@ def test_shards_are_stable_and_cut_by_files_per_shard(tmp_path):
     ]
     assert [s.key for s in shards] == [s.key for s in ingest.plan_shards(config)]
     assert isinstance(next(ingest.read_shard(shards[0], config)), pa.Table)
+
+
+def test_parquet_source_reads_columns_and_rejects_missing_text(tmp_path):
+    import pyarrow.parquet as pq
+
+    pq.write_table(
+        pa.table({"text": ["一", None, "three"], "url": ["u1", None, "u3"], "title": ["T", None, None]}),
+        tmp_path / "a.parquet",
+    )
+    pq.write_table(pa.table({"body": ["x"]}), tmp_path / "b.parquet")
+    rows = _rows(_config(tmp_path, [{"name": "p", "kind": "parquet", "paths": ["*.parquet"]}]))
+    assert [(r["uri"], r["text"], r["title"], r["drop_reason"]) for r in rows] == [
+        ("u1", "一", "T", None),
+        ("a.parquet#row=1", None, None, "ingest:missing_text_field:text"),
+        ("u3", "three", None, None),
+        ("b.parquet#row=0", None, None, "ingest:missing_text_field:text"),
+    ]
+    assert rows[0]["id"] == make_id("p", "u1", "a.parquet#row=0")
