@@ -32,9 +32,8 @@ def init(config: RayConfig, address: str | None = None) -> int:
     ctx.enable_progress_bars = False
     ctx.print_on_execution_start = False
     # shards are file paths, not data blocks: spread them over every actor of the pool (wait for
-    # the whole pool, so the first actor up does not take all the work; no block locality)
+    # the whole pool, so the first actor up does not take all the work)
     ctx.wait_for_min_actors_s = 600
-    ctx.execution_options.actor_locality_enabled = False
     return int(ray.cluster_resources().get("CPU", 1))
 
 
