@@ -16,6 +16,7 @@ STAGES: dict[str, str] = {
     "quality_top": "stages.quality:QualityTop",
     "boilerplate": "stages.boilerplate:Boilerplate",
     "dedup_exact": "stages.dedup_exact:DedupExact",
+    "dedup_minhash": "stages.dedup_minhash:DedupMinhash",
 }
 
 

@@ -1,0 +1,139 @@
+"""Near-duplicate clusters from candidate pairs: verify, connect, choose the document to keep.
+
+Runs on one node (the driver) over the candidate pairs and the signatures of the documents
+that appear in them, which is a small share of the corpus when duplicates are a small share.
+Components are found with scipy's connected components (union-find's result, in C).
+Keep rule inside a cluster: highest `quality` (null lowest), then longest text, then smallest id.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import Any
+
+import numpy as np
+import pyarrow as pa
+import pyarrow.compute as pc
+
+from stages.minhash_signatures import estimated_jaccard
+
+DECISION_SCHEMA = pa.schema(
+    [("id", pa.string()), ("kept", pa.string()), ("size", pa.int64()), ("jaccard", pa.float64())]
+)
+_VERIFY_CHUNK = 1 << 16  # pairs compared at a time
+
+
+@dataclass(frozen=True)
+class Members:
+    """The documents that appear in candidate pairs, sorted by id."""
+
+    ids: pa.Array
+    quality: np.ndarray  # float64, NaN where null
+    length: np.ndarray  # int64 characters
+    signatures: np.ndarray  # (documents x num_perm) uint32
+
+
+@dataclass
+class Clusters:
+    decisions: pa.Table  # one row per member of a cluster of two or more (DECISION_SCHEMA)
+    stats: dict[str, Any] = field(default_factory=dict)
+
+
+def pair_indices(pairs: pa.Table) -> tuple[pa.Array, np.ndarray, np.ndarray]:
+    """(sorted unique ids, a, b): each distinct pair once, as indices into the ids."""
+    if not pairs.num_rows:
+        return pa.array([], pa.string()), np.zeros(0, np.int64), np.zeros(0, np.int64)
+    a_col, b_col = pairs.column("a").combine_chunks(), pairs.column("b").combine_chunks()
+    ids = pc.unique(pa.concat_arrays([a_col, b_col]))
+    ids = ids.take(pc.sort_indices(ids))
+    a = np.asarray(pc.index_in(a_col, value_set=ids), dtype=np.int64)
+    b = np.asarray(pc.index_in(b_col, value_set=ids), dtype=np.int64)
+    low, high = np.minimum(a, b), np.maximum(a, b)
+    codes = np.unique(low * len(ids) + high)
+    return ids, codes // len(ids), codes % len(ids)
+
+
+def verified(a: np.ndarray, b: np.ndarray, signatures: np.ndarray, threshold: float) -> np.ndarray:
+    """Mask of the pairs whose signature-estimated Jaccard reaches the threshold."""
+    keep = np.zeros(len(a), dtype=bool)
+    for lo in range(0, len(a), _VERIFY_CHUNK):
+        hi = lo + _VERIFY_CHUNK
+        keep[lo:hi] = estimated_jaccard(signatures[a[lo:hi]], signatures[b[lo:hi]]) >= threshold
+    return keep
+
+
+def components(count: int, a: np.ndarray, b: np.ndarray) -> np.ndarray:
+    """Component label of each of `count` nodes joined by the edges (a, b)."""
+    from scipy.sparse import coo_matrix
+    from scipy.sparse.csgraph import connected_components
+
+    graph = coo_matrix((np.ones(len(a), dtype=np.int8), (a, b)), shape=(count, count))
+    return connected_components(graph, directed=False)[1]
+
+
+def cluster(members: Members, a: np.ndarray, b: np.ndarray, top: int) -> Clusters:
+    """Clusters over verified pairs and the decision for every member."""
+    count = len(members.ids)
+    labels = components(count, a, b)
+    sizes = np.bincount(labels, minlength=count)
+    quality = np.where(np.isnan(members.quality), -np.inf, members.quality)
+    order = np.lexsort((np.arange(count), -members.length, -quality, labels))
+    first = np.concatenate(([True], labels[order][1:] != labels[order][:-1]))
+    kept_of_label = np.empty(labels.max() + 1 if count else 0, dtype=np.int64)
+    kept_of_label[labels[order][first]] = order[first]
+    kept = kept_of_label[labels]
+    clustered = np.flatnonzero(sizes[labels] > 1)
+    jaccard = estimated_jaccard(members.signatures[clustered], members.signatures[kept[clustered]])
+    decisions = pa.table(
+        {
+            "id": members.ids.take(clustered),
+            "kept": members.ids.take(kept[clustered]),
+            "size": sizes[labels[clustered]],
+            "jaccard": jaccard,
+        },
+        schema=DECISION_SCHEMA,
+    )
+    return Clusters(decisions, _stats(members.ids, labels, kept, sizes, top))
+
+
+def _stats(
+    ids: pa.Array, labels: np.ndarray, kept: np.ndarray, sizes: np.ndarray, top: int
+) -> dict[str, Any]:
+    cluster_sizes = sizes[sizes > 1]
+    histogram: dict[str, int] = {}
+    for size in sorted(cluster_sizes.tolist()):
+        low = 1 << (size.bit_length() - 1)
+        name = str(size) if size < 4 else f"{low}-{2 * low - 1}"
+        histogram[name] = histogram.get(name, 0) + 1
+    representatives = np.unique(kept[sizes[labels] > 1])
+    rep_sizes = sizes[labels[representatives]]
+    largest = sorted(zip(-rep_sizes, ids.take(representatives).to_pylist(), strict=True))[:top]
+    return {
+        "clusters": int(len(cluster_sizes)),
+        "docs_in_clusters": int(cluster_sizes.sum()),
+        "docs_removed": int(cluster_sizes.sum() - len(cluster_sizes)),
+        "cluster_size_histogram": histogram,
+        "largest_clusters": [{"kept": kept_id, "size": int(-neg)} for neg, kept_id in largest],
+    }
+
+
+def apply_decisions(
+    batch: pa.Table, decisions: pa.Table
+) -> tuple[pa.Array, pa.Array, list[dict[str, float]]]:
+    """(dup_cluster, drop reason, new signals) for every row of a batch."""
+    ids = batch.column("id").combine_chunks().cast(pa.string())
+    index = pc.index_in(ids, value_set=decisions.column("id").combine_chunks())
+    kept = decisions.column("kept").take(index)
+    is_dup = pc.fill_null(pc.not_equal(kept, ids), False)
+    reasons = pc.if_else(
+        is_dup,
+        pc.binary_join_element_wise("dedup_minhash:near_duplicate_of", kept, ":"),
+        pa.scalar(None, pa.string()),
+    )
+    sizes = pc.fill_null(decisions.column("size").take(index), 1).to_pylist()
+    jaccards = decisions.column("jaccard").take(index).to_pylist()
+    signals = [
+        {"minhash_cluster_size": float(size)} | ({} if jac is None else {"minhash_jaccard_to_kept": jac})
+        for size, jac in zip(sizes, jaccards, strict=True)
+    ]
+    return pc.coalesce(kept, ids), reasons, signals

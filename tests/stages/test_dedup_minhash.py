@@ -1,0 +1,259 @@
+import json
+import re
+import unicodedata
+
+import numpy as np
+import pyarrow as pa
+import pytest
+from datasketch import MinHash, MinHashLSH
+
+from pipeline import outputs
+from pipeline.schema import conform
+from pipeline.stage import RunContext
+from stages import minhash_buckets, minhash_clusters
+from stages.dedup_minhash import DedupMinhash, DedupMinhashConfig
+from stages.minhash_corpus import CorpusGenerator, document_scores, exact_pairs, shingle_sets
+from stages.minhash_shingles import batch_shingles
+from stages.minhash_signatures import bands_and_rows, estimated_jaccard, signatures
+
+# -- shingles ---------------------------------------------------------------------------------
+
+
+def _reference_tokens(text: str) -> list[str]:
+    """Plain-Python tokenizer the vectorised one must agree with (on ASCII/CJK text)."""
+    text = unicodedata.normalize("NFKC", text).lower()
+    text = re.sub(r"\d", "0", text)
+    return re.findall(r"[\u4e00-\u9fff]|[a-z0-9]+", text)
+
+
+def _reference_jaccard(x: str, y: str, n: int) -> float:
+    def grams(text):
+        tokens = _reference_tokens(text)
+        return {tuple(tokens[i : i + n]) for i in range(max(1, len(tokens) - n + 1))}
+
+    a, b = grams(x), grams(y)
+    return len(a & b) / len(a | b)
+
+
+def _shingle_lists(texts, n):
+    sh = batch_shingles(pa.array(texts, pa.large_string()), n)
+    off = sh.offsets
+    return [sh.hashes[off[i] : off[i + 1]] for i in range(len(texts))]
+
+
+def test_tokens_are_words_in_english_and_characters_in_chinese():
+    # unigram shingles count the distinct tokens
+    texts = ["用 GPT-4 训练模型", "the cat saw the dog", "大语言模型", "", None, "ab"]
+    counts = [len(set(s.tolist())) for s in _shingle_lists(texts, 1)]
+    assert counts == [7, 4, 5, 0, 0, 1]  # 用, gpt, 0 (digits become 0), 训, 练, 模, 型
+    assert batch_shingles(pa.array(texts, pa.large_string()), 3).counts.tolist() == [5, 3, 3, 0, 0, 1]
+
+
+def test_normalization_ignores_case_width_digits_and_punctuation():
+    a, b, c = _shingle_lists(
+        ["ＧＰＴ－４ 模型，２０２４年！Hello World", "gpt 5 模型 1999 年 hello, world", "gpt 5 年型模"], 2
+    )
+    assert a.tolist() == b.tolist()
+    assert set(a.tolist()) != set(c.tolist())
+
+
+def test_tokens_never_cross_documents():
+    joined = _shingle_lists(["alpha beta", "gamma delta"], 3)
+    alone = _shingle_lists(["alpha beta"], 3) + _shingle_lists(["gamma delta"], 3)
+    assert [x.tolist() for x in joined] == [x.tolist() for x in alone]
+
+
+def test_shingle_jaccard_matches_plain_python_reference():
+    gen = CorpusGenerator(seed=11)
+    table = gen.corpus(40, dup_share=1.0)
+    texts = table.column("text").to_pylist()
+    sets = shingle_sets(table.column("text"))
+    family = table.column("family").to_pylist()
+    checked = 0
+    for i in range(len(texts) - 1):
+        if family[i] == family[i + 1]:
+            ours = len(np.intersect1d(sets[i], sets[i + 1])) / len(np.union1d(sets[i], sets[i + 1]))
+            assert ours == pytest.approx(_reference_jaccard(texts[i], texts[i + 1], 5), abs=1e-9)
+            checked += 1
+    assert checked >= 20
+
+
+# -- signatures -------------------------------------------------------------------------------
+
+
+def test_signatures_equal_datasketch_and_work_in_its_lsh():
+    texts = [
+        "今天我们讨论大语言模型的训练数据如何清洗。" * 3,
+        "Deduplication keeps one copy of every document " * 4,
+    ]
+    sh = batch_shingles(pa.array(texts + [""], pa.large_string()), 5)
+    sigs = signatures(sh, 128, 7)
+    off = sh.offsets
+    for i in range(2):
+        reference = MinHash(num_perm=128, seed=7, hashfunc=int)
+        reference.update_batch(sh.hashes[off[i] : off[i + 1]].tolist())
+        assert reference.hashvalues.tolist() == sigs[i].tolist()
+    assert sigs[2].tolist() == [0xFFFFFFFF] * 128  # no shingles: datasketch's empty MinHash
+    lsh = MinHashLSH(threshold=0.8, num_perm=128)
+    lsh.insert("zh", MinHash(hashvalues=sigs[0], seed=7, scheme="affine32"))
+    assert lsh.query(MinHash(hashvalues=sigs[0], seed=7, scheme="affine32")) == ["zh"]
+    assert lsh.query(MinHash(hashvalues=sigs[1], seed=7, scheme="affine32")) == []
+
+
+def test_bands_from_threshold_and_estimated_jaccard():
+    assert bands_and_rows(0.8, 128, 0.5, 0.5) == (9, 13)
+    assert bands_and_rows(0.8, 128, 0.1, 0.9) == (14, 9)
+    left = np.array([[1, 2, 3, 4]], np.uint32)
+    assert estimated_jaccard(left, np.array([[1, 2, 0, 4]], np.uint32)).tolist() == [0.75]
+
+
+# -- buckets and clusters ---------------------------------------------------------------------
+
+
+def test_bucket_pairs_all_pairs_within_anchors_then_linear():
+    rows = pa.table(
+        {
+            "key": pa.array([7, 7, 7, 7, 7, 3, 3, 9], pa.uint64()),
+            "id": ["e", "c", "a", "d", "b", "y", "x", "z"],
+        }
+    )
+    pairs = minhash_buckets.bucket_pairs(rows, anchors=2)
+    got = sorted(zip(pairs.column("a").to_pylist(), pairs.column("b").to_pylist(), strict=True))
+    assert got == [
+        ("a", "b"),
+        ("a", "c"),
+        ("a", "d"),
+        ("a", "e"),
+        ("b", "c"),
+        ("b", "d"),
+        ("b", "e"),
+        ("x", "y"),
+    ]
+
+
+def test_keep_rule_quality_then_length_then_id():
+    ids = pa.array(["a", "b", "c", "d", "e", "f", "g"])
+    sig = np.zeros((7, 4), np.uint32)
+    members = minhash_clusters.Members(
+        ids,
+        quality=np.array([0.2, 0.9, np.nan, 0.5, 0.5, np.nan, np.nan]),
+        length=np.array([10, 5, 99, 7, 8, 3, 3]),
+        signatures=sig,
+    )
+    # clusters {a,b,c}, {d,e}, {f,g}
+    result = minhash_clusters.cluster(members, np.array([0, 1, 3, 5]), np.array([1, 2, 4, 6]), top=2)
+    decisions = result.decisions.to_pydict()
+    kept = dict(zip(decisions["id"], decisions["kept"], strict=True))
+    assert kept == {"a": "b", "b": "b", "c": "b", "d": "e", "e": "e", "f": "f", "g": "f"}
+    assert result.stats["clusters"] == 3
+    assert result.stats["docs_removed"] == 4
+    assert result.stats["cluster_size_histogram"] == {"2": 2, "3": 1}
+    assert result.stats["largest_clusters"] == [{"kept": "b", "size": 3}, {"kept": "e", "size": 2}]
+
+
+# -- the stage on Ray -------------------------------------------------------------------------
+
+
+def _run_stage(table: pa.Table, tmp_path, blocks: int, **config) -> tuple[pa.Table, dict]:
+    import ray.data
+
+    ctx = RunContext(run_dir=tmp_path, scratch=tmp_path / "scratch", num_cpus=2)
+    ds = ray.data.from_arrow(conform(table)).repartition(blocks)
+    out = DedupMinhash(DedupMinhashConfig(**config)).run(ds, ctx)
+    result = pa.concat_tables(list(out.iter_batches(batch_format="pyarrow", batch_size=None)))
+    return result.sort_by("id"), ctx.stats
+
+
+@pytest.fixture(scope="module")
+def planted(ray_session, tmp_path_factory):
+    """A generated corpus, its exact-Jaccard pairs, and one run of the stage over it."""
+    table = CorpusGenerator(seed=5).corpus(500)
+    truth = exact_pairs(shingle_sets(table.column("text")), 0.8)
+    result, stats = _run_stage(table, tmp_path_factory.mktemp("planted"), blocks=3)
+    return table, truth, result, stats
+
+
+def test_planted_near_duplicates_precision_and_recall(planted):
+    table, truth, result, stats = planted
+    assert result.num_rows == table.num_rows
+    assert sorted(result.column("id").to_pylist()) == sorted(table.column("id").to_pylist())
+    by_id = {r["id"]: r for r in result.to_pylist()}
+    ids = table.column("id").to_pylist()
+    sizes = np.array([dict(by_id[i]["signals"])["minhash_cluster_size"] for i in ids])
+    precision, recall = document_scores(truth, sizes > 1)
+    assert precision >= 0.95
+    assert recall >= 0.95
+    # every member points at its cluster's kept document, which is kept and the best of them
+    quality = dict(zip(ids, table.column("quality").to_pylist(), strict=True))
+    members: dict[str, list[str]] = {}
+    for row in by_id.values():
+        members.setdefault(row["dup_cluster"], []).append(row["id"])
+        if row["dup_cluster"] == row["id"]:
+            assert row["drop_reason"] is None
+        else:
+            assert row["drop_reason"] == f"dedup_minhash:near_duplicate_of:{row['dup_cluster']}"
+    for kept, group in members.items():
+        best = min(
+            group, key=lambda i: (-(quality[i] if quality[i] is not None else -1), -len(by_id[i]["text"]), i)
+        )
+        assert best == kept
+        assert all(dict(by_id[i]["signals"])["minhash_cluster_size"] == len(group) for i in group)
+        if len(group) > 1:
+            assert dict(by_id[kept]["signals"])["minhash_jaccard_to_kept"] == 1.0
+    removed = sum(1 for r in by_id.values() if r["drop_reason"])
+    assert stats["docs_removed"] == removed
+    assert stats["clusters"] == sum(1 for g in members.values() if len(g) > 1)
+    assert (stats["minhash_bands"], stats["minhash_rows"]) == (14, 9)
+
+
+def test_same_kept_ids_on_rerun_and_with_other_partitioning(tmp_path, planted):
+    table, _, first, _ = planted
+    again, _ = _run_stage(table, tmp_path / "again", blocks=3)
+    other, _ = _run_stage(table, tmp_path / "other", blocks=7, num_partitions=1, batch_rows=50)
+    columns = ["id", "dup_cluster", "drop_reason"]
+    assert first.select(columns).equals(again.select(columns))
+    assert first.select(columns).equals(other.select(columns))
+
+
+def test_stage_in_a_run_writes_rejections_and_stats(run, tmp_path):
+    base = CorpusGenerator(seed=2).original("zh", 12).render()
+    english = CorpusGenerator(seed=3).original("en", 12).render()
+    docs = [
+        base,
+        base.replace("。", "！", 1),  # one punctuation mark differs: same shingles
+        base + "\n\n扫码打开APP，阅读更多精彩内容。",
+        english,
+        english.upper(),
+        "一篇完全不同的短文。",
+        "",
+    ]
+    src = tmp_path / "in"
+    src.mkdir()
+    with open(src / "docs.jsonl", "w", encoding="utf-8") as fh:
+        for n, text in enumerate(docs):
+            fh.write(json.dumps({"text": text, "url": f"https://example.com/{n}"}, ensure_ascii=False) + "\n")
+    state = run(
+        {
+            "name": "mh",
+            "sources": [{"name": "t", "kind": "jsonl", "paths": ["in"]}],
+            "stages": [{"stage": "normalize"}, {"stage": "dedup_minhash", "threshold": 0.7}],
+        }
+    )
+    seg = state["segments"][-1]
+    stats = seg["stats"]["dedup_minhash"]
+    assert stats["docs_in"] == 6  # the empty text was rejected by normalize
+    assert stats["rejected_by_reason"] == {"dedup_minhash:near_duplicate_of": 3}
+    assert stats["counters"]["clusters"] == 2
+    assert stats["counters"]["docs_removed"] == 3
+    assert seg["cluster_size_histogram"] == {"2": 1, "3": 1}
+    kept = outputs.kept(tmp_path / "run")
+    texts = kept.column("text").to_pylist()
+    assert len(texts) == 3
+    assert "一篇完全不同的短文。" in texts
+    assert base + "\n\n扫码打开APP，阅读更多精彩内容。" in texts  # no quality: the longest is kept
+    assert (english in texts) != (english.upper() in texts)
+    rejected = outputs.rejected(tmp_path / "run", "dedup_minhash")
+    kept_ids = set(kept.column("id").to_pylist())
+    for row in rejected.to_pylist():
+        assert row["drop_reason"].rsplit(":", 1)[1] == row["dup_cluster"]
+        assert row["dup_cluster"] in kept_ids
