@@ -10,6 +10,7 @@ policy.
 
 from __future__ import annotations
 
+import itertools
 import json
 import re
 from dataclasses import dataclass, field
@@ -122,10 +123,14 @@ def resolve_locator(locator: str, config_dir: Path) -> tuple[Path, int | None, s
     return (path if path.is_absolute() else config_dir / path), offset, fragment
 
 
-def read_raw_head(path: Path, offset: int | None, size: int = 800) -> RawHead:
-    """The record's headers and first `size` payload bytes (a WARC record at `offset`, or a file)."""
+def read_raw_head(path: Path, offset: int | None, size: int = 800, fragment: str = "") -> RawHead:
+    """The record's headers and first `size` payload bytes: a WARC record at `offset`, line N
+    of a JSONL file (fragment `line=N`), or the head of a file."""
     with path.open("rb") as stream:
         if offset is None:
+            if fragment.startswith("line="):
+                line = next(itertools.islice(stream, int(fragment[5:]) - 1, None), b"")
+                return RawHead(path, None, f"line {fragment[5:]}", line[:size])
             return RawHead(path, None, "", stream.read(size))
         stream.seek(offset)
         record = next(iter(ArchiveIterator(stream, check_digests=False)))
@@ -139,9 +144,9 @@ def _row_audit(run_dir: Path, record: dict, status: str, head_bytes: int, depth:
     state = _run_state(run_dir)
     audit = RowAudit(run_dir, record, status)
     if record.get("locator"):
-        path, offset, _ = resolve_locator(record["locator"], Path(state.get("config_dir", run_dir)))
+        path, offset, fragment = resolve_locator(record["locator"], Path(state.get("config_dir", run_dir)))
         try:
-            audit.raw = read_raw_head(path, offset, head_bytes)
+            audit.raw = read_raw_head(path, offset, head_bytes, fragment)
         except (OSError, StopIteration, ValueError) as exc:
             audit.raw_error = f"cannot read {path}{f' @ {offset}' if offset is not None else ''}: {exc!r}"
     if record.get("kind") == "synthetic" and record.get("parent_id") and depth < MAX_PARENT_DEPTH:
@@ -204,7 +209,12 @@ def audit_export(out_dir: Path, policy: LicensePolicy | None = None) -> ExportAu
     )
     breakdowns = {
         "license": _counts(rows, policy_mod.license_of()),
-        "tdm_opt_out": _counts(rows, pl.col("tdm_opt_out").cast(pl.String).fill_null("not_in_inputs")),
+        "tdm_opt_out": _counts(
+            rows,
+            pl.when(pl.col("found").is_null())
+            .then(pl.lit("not_in_inputs"))
+            .otherwise(pl.col("tdm_opt_out").cast(pl.String).fill_null("not set")),
+        ),
         "source": _counts(rows, pl.col("source").fill_null("")),
         "lang": _counts(rows, pl.col("lang").fill_null("und")),
         "component": _counts(rows, pl.col("component")),

@@ -19,13 +19,14 @@ from typing import Any
 
 import polars as pl
 from matplotlib.figure import Figure
+from matplotlib.ticker import MaxNLocator
 
 ROW_COLUMNS = ["source", "lang", "license", "quality", "dup_cluster", "tdm_opt_out"]
 MAX_BARS = 25
 MAX_LANGS = 6
 
 CSS = """
-body { font-family: system-ui, sans-serif; margin: 2em auto; max-width: 1100px; color: #222; }
+body { font-family: system-ui, sans-serif; margin: 2em auto; padding: 0 1.5em; max-width: 1100px; }
 h1 { font-size: 1.6em; } h2 { font-size: 1.2em; margin-top: 2em; border-bottom: 1px solid #ddd; }
 table { border-collapse: collapse; font-size: 0.9em; } td, th { padding: 2px 10px; text-align: left; }
 tr:nth-child(even) { background: #f6f6f6; } figure { margin: 1em 0; } img { max-width: 100%; }
@@ -75,6 +76,7 @@ def _barh(counts: list[tuple[str, float]], xlabel: str) -> Figure:
     labels = [label for label, _ in counts][::-1]
     ax.barh(labels, [value for _, value in counts][::-1], color="#4477aa")
     ax.set_xlabel(xlabel)
+    ax.xaxis.set_major_locator(MaxNLocator(integer=True))
     return fig
 
 
@@ -126,7 +128,7 @@ def funnel(state: dict[str, Any]) -> Figure | None:
     for y, (_, s) in enumerate(stages[::-1]):
         ax.text(s["docs_in"], y, f" {s['kept']}/{s['docs_in']}", va="center", fontsize=8)
     ax.set_xlabel("documents")
-    ax.legend(loc="lower right")
+    ax.legend(loc="upper center", bbox_to_anchor=(0.5, -0.25), ncols=2, frameon=False)
     return fig
 
 
@@ -168,7 +170,9 @@ def cluster_sizes(kept: pl.DataFrame, rejected: pl.DataFrame) -> Figure | None:
     fig = _figure(3.2)
     ax = fig.add_subplot()
     ax.bar([str(s) for s in hist["len"]], hist["count"], color="#ee7733")
-    ax.set_yscale("log")
+    if hist["count"].max() > 50 * hist["count"].min():
+        ax.set_yscale("log")
+    ax.yaxis.set_major_locator(MaxNLocator(integer=True))
     ax.set_xlabel("cluster size (documents)")
     ax.set_ylabel("clusters")
     multi = int((sizes > 1).sum())
