@@ -39,7 +39,33 @@ _META_NAMES = {
     "rights",
 }
 _MEDIA_TYPES = {"imageobject", "videoobject", "mediaobject", "audioobject", "photograph"}
-_SENTENCES = re.compile(r"[^。！？!?\n]+(?:[。！？!?]|\.(?=\s|$)|$)")
+_SENTENCES = re.compile(r"[^。！？!?\n]+(?:[。！？!?]|\.(?=\s|$)|$)", re.M)
+_BLOCKS = (
+    "p",
+    "div",
+    "li",
+    "br",
+    "tr",
+    "td",
+    "th",
+    "h1",
+    "h2",
+    "h3",
+    "h4",
+    "h5",
+    "h6",
+    "footer",
+    "header",
+    "section",
+    "article",
+    "aside",
+    "blockquote",
+    "pre",
+    "dd",
+    "dt",
+    "figure",
+    "small",
+)
 _MAX_EVIDENCE = 600
 
 
@@ -130,6 +156,8 @@ def read_html(html: str, finding: Finding) -> str:
             finding.ignored.append(f"{found[0]} in a media credit <{el.tag}>: {found[1][:80]}")
         el.drop_tree()
     _read_trafilatura(tree, finding)
+    for el in tree.iter(*_BLOCKS):  # block boundaries end sentences
+        el.tail = "\n" + (el.tail or "")
     return tree.text_content()
 
 

@@ -16,7 +16,9 @@ This work is licensed under a Creative Commons Attribution-ShareAlike 4.0 Intern
 
 ZH_RESERVED = """<html><head><meta charset="gbk"><title>新闻</title></head><body>
 <article><p>今天我们讨论大语言模型的训练数据如何清洗。</p></article>
-<div class="footer">版权所有 © 2024 某某科技有限公司 未经许可不得转载</div></body></html>"""
+<footer><p><a href="/about">关于我们</a> | <a href="/jobs">招聘信息</a></p>
+<p class="copyright">版权所有 © 2024 某某科技有限公司 未经许可不得转载</p><p>ICP备案号：示例-00000000号</p>
+</footer></body></html>"""
 
 IMAGE_CREDIT_TRAP = """<html><body><article><p>Our reporters visited the new data centre.</p>
 <figure><img src="dc.jpg"><figcaption>Photo: Jane Doe /
