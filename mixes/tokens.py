@@ -10,7 +10,7 @@ import polars as pl
 
 from mixes.spec import MixSpec, MixSpecError
 
-CJK = r"\p{Han}\p{Hiragana}\p{Katakana}\p{Hangul}"
+CJK = r"\p{Han}\p{Hiragana}\p{Katakana}\p{Hangul}\p{Bopomofo}\x{30FC}\x{FF70}"  # + long-vowel marks
 CJK_CHAR = f"[{CJK}]"
 OTHER_WORD = rf"[\p{{L}}\p{{N}}&&[^{CJK}]]+"
 TOKENS_PER_WORD = 1.3
