@@ -16,6 +16,7 @@ from __future__ import annotations
 from types import ModuleType
 from typing import Literal
 
+import numpy as np
 import pyarrow as pa
 import pyarrow.compute as pc
 from pydantic import Field, field_validator
@@ -133,7 +134,7 @@ class Quality(Stage):
 class QualityTopConfig(StageConfig):
     # per language: fraction of documents kept, those with the highest `quality`; '*' for others
     keep_top_fraction: dict[str, float] = {ANY: 1.0}
-    quantile_precision: int = Field(800, ge=10)  # sketch size of the approximate quantiles
+    bins: int = Field(10_000, ge=10)  # histogram resolution of the score: thresholds are within 1/bins
 
     _defaults = field_validator("keep_top_fraction")(_needs_default)
 
@@ -147,8 +148,10 @@ class QualityTopConfig(StageConfig):
 
 
 class QualityTop(GlobalStage):
-    """Keeps the top fraction of each language by `quality` (approximate per-language
-    quantiles, Ray Data); rows without a score are kept. Reason: `quality_top:below_top_fraction`."""
+    """Keeps the top fraction of each language by `quality`. Per-language score histograms are
+    summed over all blocks (Ray Data; memory does not grow with the corpus), each language's
+    threshold is the lowest bin edge that keeps at least its fraction, and rows below it are
+    rejected as `quality_top:below_top_fraction`. Rows without a score are kept."""
 
     name = "quality_top"
     version = "1"
@@ -156,37 +159,41 @@ class QualityTop(GlobalStage):
     requires = ("lang", "quality")
 
     def run(self, ds, ctx: RunContext):
-        from ray.data.aggregate import ApproximateQuantile
-
-        fractions = self.config.keep_top_fraction
-        levels = sorted({round(1 - f, 6) for f in fractions.values()})
-        table = (
-            ds.select_columns(["lang", "quality"])
-            .map_batches(_scored_rows, batch_format="pyarrow")
-            .groupby("lang")
-            .aggregate(
-                ApproximateQuantile(
-                    on="quality",
-                    quantiles=levels,
-                    quantile_precision=self.config.quantile_precision,
-                    alias_name="q",
-                )
-            )
-            .take_all()
+        bins = self.config.bins
+        parts = ds.select_columns(["lang", "quality"]).map_batches(
+            _histogram_rows, fn_args=(bins,), batch_format="pyarrow"
         )
-        thresholds: dict[str, float] = {}
-        for row in table:
-            level = round(1 - _for_lang(fractions, row["lang"]), 6)
-            if level > 0:
-                thresholds[row["lang"]] = float(row["q"][levels.index(level)])
+        hist: dict[str, np.ndarray] = {}
+        for batch in parts.iter_batches(batch_format="pyarrow"):
+            for lang, b, n in zip(*(batch.column(c).to_pylist() for c in ("lang", "bin", "n")), strict=True):
+                hist.setdefault(lang, np.zeros(bins, dtype=np.int64))[b] += n
+        thresholds = {
+            lang: threshold(counts, _for_lang(self.config.keep_top_fraction, lang or None))
+            for lang, counts in sorted(hist.items())
+        }
         ctx.stats["quality_top_thresholds"] = thresholds
         return ds.map_batches(_below_threshold, fn_args=(thresholds,), batch_format="pyarrow")
 
 
-def _scored_rows(batch: pa.Table) -> pa.Table:
-    """Rows with a score; a missing language becomes ''."""
+def threshold(counts: np.ndarray, fraction: float) -> float:
+    """Lowest bin edge such that the scores at or above it are at least `fraction` of all."""
+    from_top = np.cumsum(counts[::-1])
+    need = fraction * from_top[-1]
+    first = int(np.searchsorted(from_top, need - 1e-9))  # bins counted from the top
+    return (len(counts) - 1 - first) / len(counts)
+
+
+def _histogram_rows(batch: pa.Table, bins: int) -> pa.Table:
+    """(lang, bin, n) for the scored rows of a block; a missing language becomes ''."""
     batch = batch.filter(pc.is_valid(batch.column("quality")))
-    return batch.set_column(batch.column_names.index("lang"), "lang", pc.fill_null(batch.column("lang"), ""))
+    scores = batch.column("quality").to_numpy(zero_copy_only=False)
+    table = pa.table(
+        {
+            "lang": pc.fill_null(batch.column("lang"), ""),
+            "bin": pa.array(np.clip((scores * bins).astype(np.int64), 0, bins - 1)),
+        }
+    )
+    return table.group_by(["lang", "bin"]).aggregate([("bin", "count")]).rename_columns(["lang", "bin", "n"])
 
 
 def _below_threshold(batch: pa.Table, thresholds: dict[str, float]) -> pa.Table:
@@ -194,7 +201,7 @@ def _below_threshold(batch: pa.Table, thresholds: dict[str, float]) -> pa.Table:
     scores = batch.column("quality").to_pylist()
     reasons = [
         "quality_top:below_top_fraction"
-        if score is not None and (lang or "") in thresholds and score < thresholds[lang or ""]
+        if score is not None and score < thresholds.get(lang or "", 0.0)
         else None
         for lang, score in zip(langs, scores, strict=True)
     ]

@@ -169,3 +169,44 @@ def test_quality_stage_applies_the_model_with_per_language_threshold(labelled, t
     assert reasons[2] is None  # zh threshold 0.0 keeps it
     model = fasttext_model.load(model_path)
     assert quality_model.scores(model, [rows[0]])[0] == pytest.approx(quality[0], rel=1e-6)
+
+
+def test_quality_top_keeps_the_best_fraction_of_each_language(labelled, run, tmp_path):
+    from pipeline import outputs
+
+    folder, pos, neg = labelled
+    good, bad = quality_model.read_texts([pos]), quality_model.read_texts([neg])
+    model_path = tmp_path / "m.bin"
+    quality_model.train(good[:300], bad[:300], model_path)
+    rng = random.Random(1)
+    zh = [
+        rng.choice(ZH_SUBJECTS) + rng.choice(ZH_PREDICATES) + rng.choice(ZH_OBJECTS) + f"。第{i}条。"
+        for i in range(10)
+    ]
+    docs = [
+        {"url": f"https://x.example/{i}", "text": t} for i, t in enumerate(good[300:310] + bad[300:310] + zh)
+    ]
+    (tmp_path / "docs.jsonl").write_text("".join(json.dumps(d, ensure_ascii=False) + "\n" for d in docs))
+    state = run(
+        {
+            "name": "top",
+            "sources": [{"name": "t", "kind": "jsonl", "paths": ["docs.jsonl"]}],
+            "stages": [
+                {"stage": "langid"},
+                {"stage": "quality", "model": str(model_path), "rules": {"*": []}},
+                {"stage": "quality_top", "keep_top_fraction": {"*": 0.5, "zh": 1.0}},
+            ],
+        }
+    )
+    kept = outputs.kept(tmp_path / "run").to_pylist()
+    rejected = outputs.rejected(tmp_path / "run").to_pylist()
+    assert len(kept) + len(rejected) == 30
+    assert {r["drop_reason"] for r in rejected} == {"quality_top:below_top_fraction"}  # not empty
+    assert [r["lang"] for r in rejected if r["lang"] == "zh"] == []  # zh keeps everything
+    thresholds = state["segments"][-1]["quality_top_thresholds"]
+    for lang in {r["lang"] for r in kept + rejected} - {"zh"}:
+        scores_kept = [r["quality"] for r in kept if r["lang"] == lang]
+        scores_dropped = [r["quality"] for r in rejected if r["lang"] == lang]
+        total = len(scores_kept) + len(scores_dropped)
+        assert total / 2 <= len(scores_kept) <= total / 2 + 1  # at least half, within a tie
+        assert max(scores_dropped, default=0) < thresholds[lang] <= min(scores_kept)
