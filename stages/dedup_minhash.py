@@ -18,6 +18,8 @@
 from __future__ import annotations
 
 import shutil
+import time
+from pathlib import Path
 from typing import Any
 
 import numpy as np
@@ -84,10 +86,6 @@ def signature_batch(batch: pa.Table, config: dict[str, Any], bands: int, rows: i
     )
 
 
-def _select_members(batch: pa.Table, ids: pa.Array) -> pa.Table:
-    return batch.filter(pc.is_in(batch.column("id"), value_set=ids))
-
-
 def _decide(batch: pa.Table, decisions: pa.Table) -> pa.Table:
     dup_cluster, reasons, new_signals = minhash_clusters.apply_decisions(batch, decisions)
     batch = set_column(batch, "dup_cluster", dup_cluster, pa.string())
@@ -110,41 +108,23 @@ class DedupMinhash(GlobalStage):
     produces = ("dup_cluster", "signals")
 
     def run(self, ds, ctx: RunContext):
-        import ray.data
-
         cfg = self.config
         bands, rows = bands_and_rows(
             cfg.threshold, cfg.num_perm, cfg.false_positive_weight, cfg.false_negative_weight
         )
         sig_dir = ctx.scratch / "dedup_minhash_signatures"
-        shutil.rmtree(sig_dir, ignore_errors=True)
-        ds.select_columns(["id", "text", "quality"]).map_batches(
-            signature_batch,
-            fn_kwargs={"config": cfg.model_dump(), "bands": bands, "rows": rows},
-            batch_size=cfg.batch_rows,
-            batch_format="pyarrow",
-        ).write_parquet(str(sig_dir))
-        sigs = ray.data.read_parquet(str(sig_dir))
-
-        pairs = _collect(
-            sigs.select_columns(["id", "shingles", minhash_buckets.BANDS])
-            .map_batches(minhash_buckets.band_rows, batch_format="pyarrow")
-            .repartition(cfg.num_partitions or 2 * ctx.num_cpus, keys=[minhash_buckets.KEY])
-            .map_batches(
-                minhash_buckets.bucket_pairs,
-                fn_kwargs={"anchors": cfg.bucket_anchors},
-                batch_size=None,
-                batch_format="pyarrow",
-            )
-        )
-        pairs = pairs if pairs is not None else minhash_buckets.PAIR_SCHEMA.empty_table()
+        started = time.perf_counter()
+        self._write_signatures(ds, sig_dir, bands, rows)
+        signed = time.perf_counter()
+        pairs = self._candidate_pairs(sig_dir, 2 * ctx.num_cpus)
+        bucketed = time.perf_counter()
         ids, a, b = minhash_clusters.pair_indices(pairs)
         if len(a) > cfg.max_pairs:
             raise RuntimeError(
                 f"dedup_minhash: {len(a)} candidate pairs exceed max_pairs={cfg.max_pairs} "
                 "(raise it if the driver has the memory, or the threshold)"
             )
-        members = self._members(sigs, ids)
+        members = self._members(sig_dir, ids)
         keep = (
             minhash_clusters.verified(a, b, members.signatures, cfg.threshold)
             if cfg.verify
@@ -158,27 +138,56 @@ class DedupMinhash(GlobalStage):
                 "candidate_pairs": int(len(a)),
                 "verified_pairs": int(keep.sum()),
                 **result.stats,
+                "seconds_signatures": round(signed - started, 3),
+                "seconds_buckets": round(bucketed - signed, 3),
+                "seconds_clusters": round(time.perf_counter() - bucketed, 3),
             }
         )
-        return ds.map_batches(_decide, fn_kwargs={"decisions": result.decisions}, batch_format="pyarrow")
+        return ds.map_batches(
+            _decide, fn_kwargs={"decisions": result.decisions}, batch_size=None, batch_format="pyarrow"
+        )
 
-    def _members(self, sigs, ids: pa.Array) -> minhash_clusters.Members:
-        num_perm = self.config.num_perm
-        found = None
-        if len(ids):
-            found = _collect(
-                sigs.select_columns(["id", "quality", "length", "signature"]).map_batches(
-                    _select_members, fn_kwargs={"ids": ids}, batch_format="pyarrow"
-                )
+    def _write_signatures(self, ds, sig_dir: Path, bands: int, rows: int) -> None:
+        shutil.rmtree(sig_dir, ignore_errors=True)
+        ds.select_columns(["id", "text", "quality"]).map_batches(
+            signature_batch,
+            fn_kwargs={"config": self.config.model_dump(), "bands": bands, "rows": rows},
+            batch_size=self.config.batch_rows,
+            batch_format="pyarrow",
+        ).write_parquet(str(sig_dir))
+
+    def _candidate_pairs(self, sig_dir: Path, default_partitions: int) -> pa.Table:
+        """Band rows hash-shuffled on the band key, each block's buckets turned into pairs."""
+        import ray.data
+
+        pairs = _collect(
+            ray.data.read_parquet(str(sig_dir), columns=["id", "shingles", minhash_buckets.BANDS])
+            .map_batches(minhash_buckets.band_rows, batch_format="pyarrow")
+            .repartition(self.config.num_partitions or default_partitions, keys=[minhash_buckets.KEY])
+            .map_batches(
+                minhash_buckets.bucket_pairs,
+                fn_kwargs={"anchors": self.config.bucket_anchors},
+                batch_size=None,
+                batch_format="pyarrow",
             )
-        if found is None:
-            return minhash_clusters.Members(
-                ids, np.zeros(0), np.zeros(0, np.int64), np.zeros((0, num_perm), np.uint32)
-            )
-        found = found.take(pc.index_in(ids, value_set=found.column("id").combine_chunks()))
+        )
+        return pairs if pairs is not None else minhash_buckets.PAIR_SCHEMA.empty_table()
+
+    def _members(self, sig_dir: Path, ids: pa.Array) -> minhash_clusters.Members:
+        """Quality, length and signature of the documents in candidate pairs, read on the
+        driver from the scratch Parquet (shared storage, like the run directory)."""
+        import pyarrow.dataset as pads
+
+        columns = ["id", "quality", "length", "signature"]
+        found = (
+            pads.dataset(str(sig_dir), format="parquet")
+            .to_table(columns=columns, filter=pads.field("id").isin(ids))
+            .combine_chunks()
+        )
+        found = found.take(pc.index_in(ids, value_set=found.column("id")))
         return minhash_clusters.Members(
             ids,
             found.column("quality").to_numpy(zero_copy_only=False).astype(np.float64),
-            found.column("length").to_numpy(),
-            signature_matrix(found.column("signature"), num_perm),
+            found.column("length").to_numpy(zero_copy_only=False),
+            signature_matrix(found.column("signature"), self.config.num_perm),
         )
