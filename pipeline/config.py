@@ -176,7 +176,9 @@ def parse(data: Any, where: str, base_dir: Path) -> RunConfig:
             errors.append((f"stages[{i}].stage", exc.args[0]))
             continue
         try:
-            entries.append(StageEntry(stage=name, config=cls.Config.model_validate(params)))
+            # stage configs with paths resolve them against the config's folder, like sources
+            config = cls.Config.model_validate(params, context={"base_dir": base_dir})
+            entries.append(StageEntry(stage=name, config=config))
         except ValidationError as exc:
             for err in exc.errors():
                 errors.append((f"stages[{i}] ({name}).{_loc(err['loc'])}", err["msg"]))

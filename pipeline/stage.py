@@ -78,6 +78,9 @@ class RunContext:
     scratch: Path
     num_cpus: int
     stats: dict[str, Any] = field(default_factory=dict)
+    #: kept across attempts of this segment while its fingerprint is unchanged (unlike
+    #: `scratch`), removed once the segment is done: for a stage's own partial results
+    resume: Path | None = None
 
 
 class GlobalStage(_StageBase):
