@@ -17,6 +17,7 @@ STAGES: dict[str, str] = {
     "boilerplate": "stages.boilerplate:Boilerplate",
     "dedup_exact": "stages.dedup_exact:DedupExact",
     "dedup_minhash": "stages.dedup_minhash:DedupMinhash",
+    "synthesize": "stages.synthesize:Synthesize",
 }
 
 

@@ -1,0 +1,200 @@
+"""Synthesize stage vs bare `vllm.LLM.generate`: generated tokens per second on the same prompts,
+model, sampling parameters and seeds, in the same run.
+
+1. Runs the real pipeline (normalize, langid, synthesize) through the runner on a corpus
+   written here (mixed Chinese/English documents) or on `--corpus` (a folder of .txt/.html/...).
+2. Rebuilds exactly the prompts and per-request sampling parameters the stage used (same
+   chunking, chat template, seeds) and times one bare `LLM.generate` call on them, with the
+   same engine arguments, after the stage's engine is gone.
+
+Prints tokens/s of both and their ratio, with the stage's time with and without the engine's
+load time (the bare figure never includes loading). Without `--model` it builds the tiny
+random-weight test model and runs vLLM's CPU build; with a real model folder and a GPU:
+
+    python bench/bench_synthesize.py --model /models/Qwen2.5-7B-Instruct --num-gpus 1 --docs 2000
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import random
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parents[1]
+sys.path.insert(0, str(ROOT))
+
+EN = [
+    "The Yangtze is the longest river in China and flows for about 6,300 kilometres.",
+    "Ships carry coal, grain and containers on the river every day.",
+    "Ray Data runs the same pipeline on one machine or on a cluster of many machines.",
+    "Large language models learn from questions, answers, books and web pages.",
+    "Data cleaning and deduplication matter as much as the size of a training corpus.",
+    "Many cities stand on the banks of the river, and bridges cross it in many places.",
+]
+ZH = [
+    "长江是中国最长的河流，全长约六千三百公里，流经十一个省级行政区。",
+    "每天都有船只在长江上运输煤炭、粮食和集装箱。",
+    "机器学习模型需要大量高质量的训练数据，数据清洗和去重非常重要。",
+    "北京是中华人民共和国的首都，也是全国的政治和文化中心。",
+    "分布式计算把一个大任务分给多台机器共同完成，Ray Data 就是这样的工具。",
+    "长江在上海附近注入东海，沿岸有重庆、武汉和南京等重要城市。",
+]
+
+
+def write_corpus(folder: Path, docs: int, seed: int = 0) -> Path:
+    rng = random.Random(seed)
+    folder.mkdir(parents=True, exist_ok=True)
+    for i in range(docs):
+        pool = ZH if i % 2 else EN
+        paragraphs = [
+            "".join(rng.choice(pool) + ("" if pool is ZH else " ") for _ in range(3)) for _ in range(4)
+        ]
+        (folder / f"doc{i:05d}.txt").write_text("\n\n".join(p.strip() for p in paragraphs), encoding="utf-8")
+    return folder
+
+
+def run_stage(args, model: Path, corpus: Path, work: Path) -> tuple[dict, object]:
+    import yaml
+
+    from pipeline import config as config_mod
+    from pipeline.runner import Runner
+
+    backend = {
+        "kind": "vllm",
+        "num_gpus": args.num_gpus,
+        "num_cpus": args.num_cpus,
+        "batch_size": args.batch_size,
+        "enforce_eager": args.enforce_eager,
+        "max_model_len": args.max_model_len,
+    }
+    if args.tp:
+        backend["tensor_parallel_size"] = args.tp
+    if args.num_gpus == 0:
+        backend["kv_cache_memory_bytes"] = args.kv_cache_mb << 20
+    synth = {
+        "stage": "synthesize",
+        "model": str(model),
+        "backend": backend,
+        "chunk_tokens": args.chunk_tokens,
+        "min_chunk_tokens": 8,
+        "max_tokens": args.max_tokens,
+        "num_pairs": 2,
+        "max_question_chars": 80,
+        "max_answer_chars": 160,
+    }
+    run_config = {
+        "name": "bench-synthesize",
+        "sources": [{"name": "bench", "kind": "files", "paths": [str(corpus)]}],
+        "stages": [{"stage": "normalize"}, {"stage": "langid"}, synth],
+        "ray": {"object_store_fraction": 0.1},
+    }
+    path = work / "bench.yaml"
+    path.write_text(yaml.safe_dump(run_config, allow_unicode=True), encoding="utf-8")
+    config = config_mod.load(path)
+    state = Runner(config, work / "run", progress=False).run()
+    return state, config
+
+
+def bare_generate(config, run_dir: Path, state: dict) -> tuple[int, float, float]:
+    import pyarrow.compute as pc
+    import pyarrow.parquet as pq
+    from vllm import LLM
+
+    from stages.synth_generate import engine_args, render_prompts, sampling_params
+    from stages.synthesize import chunk_documents
+
+    synth = config.stages[-1].config
+    first = run_dir / "stages" / state["segments"][0]["dir"]
+    docs = pq.read_table(sorted(first.glob("*.parquet")))
+    chunks = chunk_documents(docs, synth)
+    chunks = chunks.filter(pc.is_valid(chunks.column("chunk_id")))
+    started = time.perf_counter()
+    llm = LLM(**engine_args(synth))
+    load = time.perf_counter() - started
+    prompts = render_prompts(llm.get_tokenizer(), synth, chunks)
+    params = sampling_params(synth, chunks)
+    started = time.perf_counter()
+    results = llm.generate(prompts, params, use_tqdm=False)
+    seconds = time.perf_counter() - started
+    return sum(len(r.outputs[0].token_ids) for r in results), seconds, load
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(
+        description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter
+    )
+    parser.add_argument("--model", help="model folder (default: build the tiny random-weight test model)")
+    parser.add_argument("--corpus", help="folder of documents (default: write --docs documents)")
+    parser.add_argument("--docs", type=int, default=64)
+    parser.add_argument("--num-gpus", type=int, default=0, help="GPUs per engine (0: vLLM's CPU build)")
+    parser.add_argument("--num-cpus", type=float, default=1.0, help="CPUs Ray reserves per engine")
+    parser.add_argument("--tp", type=int, default=None, help="tensor parallel size")
+    parser.add_argument("--batch-size", type=int, default=256)
+    parser.add_argument("--chunk-tokens", type=int, default=256)
+    parser.add_argument("--max-tokens", type=int, default=256)
+    parser.add_argument("--max-model-len", type=int, default=1024)
+    parser.add_argument("--kv-cache-mb", type=int, default=256, help="KV cache on the CPU build")
+    parser.add_argument("--enforce-eager", action="store_true", help="no graph capture/compilation")
+    args = parser.parse_args()
+
+    from pipeline import ray_session
+    from pipeline.config import RayConfig
+
+    with tempfile.TemporaryDirectory(prefix="bench-synth-") as tmp:
+        work = Path(tmp)
+        if args.model:
+            model = Path(args.model)
+        else:
+            sys.path.insert(0, str(ROOT / "tests"))
+            from llm_fixtures import build_tiny_model
+
+            model = build_tiny_model(work / "tiny-model")
+            args.enforce_eager = True
+        corpus = Path(args.corpus) if args.corpus else write_corpus(work / "corpus", args.docs)
+        ray_session.init(RayConfig(object_store_fraction=0.1))
+        started = time.perf_counter()
+        state, config = run_stage(args, model, corpus, work)
+        wall = time.perf_counter() - started
+        seg = state["segments"][-1]["stats"]["synthesize"]
+        c = seg["counters"]
+        import ray
+
+        ray.shutdown()  # the stage's engine is gone before the bare one loads
+        time.sleep(2)
+        bare_tokens, bare_seconds, bare_load = bare_generate(config, work / "run", state)
+    stage_seconds = seg["seconds"]
+    stage_rate = c["output_tokens"] / max(1e-9, stage_seconds - c["load_seconds"])
+    stage_rate_with_load = c["output_tokens"] / stage_seconds
+    bare_rate = bare_tokens / bare_seconds
+    report = {
+        "model": str(model) if args.model else "tiny random-weight Qwen2 (CPU build)",
+        "documents": state["totals"]["docs_in"],
+        "chunks": c["chunks"],
+        "stage": {
+            "output_tokens": c["output_tokens"],
+            "seconds": round(stage_seconds, 2),
+            "engine_load_seconds": round(c["load_seconds"], 2),
+            "inside_generate_seconds": round(c["generate_seconds"], 2),
+            "tokens_per_s": round(stage_rate, 1),
+            "tokens_per_s_with_load": round(stage_rate_with_load, 1),
+        },
+        "bare_generate": {
+            "output_tokens": bare_tokens,
+            "seconds": round(bare_seconds, 2),
+            "engine_load_seconds": round(bare_load, 2),
+            "tokens_per_s": round(bare_rate, 1),
+        },
+        "same_tokens": bare_tokens == c["output_tokens"],
+        "ratio_stage_vs_bare": round(stage_rate / bare_rate, 3),
+        "ratio_with_load": round(stage_rate_with_load / bare_rate, 3),
+        "pipeline_wall_seconds": round(wall, 1),
+    }
+    print(json.dumps(report, indent=2))
+
+
+if __name__ == "__main__":
+    main()
