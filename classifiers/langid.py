@@ -37,9 +37,9 @@ class LangResult:
     shares: dict[str, float]  # language -> share of the classified bytes
 
 
-def segments(text: str, min_bytes: int = 40, max_chars: int = 20_000) -> list[str]:
-    """Line segments of `text` (first `max_chars` characters), merging short lines forward."""
-    out: list[str] = []
+def segments(text: str, min_bytes: int = 40, max_chars: int = 20_000) -> list[tuple[str, int]]:
+    """(segment, UTF-8 size) of `text` (first `max_chars` characters), short lines merged forward."""
+    out: list[tuple[str, int]] = []
     pending: list[str] = []
     size = 0
     for line in text[:max_chars].split("\n"):
@@ -49,10 +49,10 @@ def segments(text: str, min_bytes: int = 40, max_chars: int = 20_000) -> list[st
         pending.append(line)
         size += len(line.encode("utf-8"))
         if size >= min_bytes:
-            out.append(" ".join(pending))
+            out.append((" ".join(pending), size))
             pending, size = [], 0
     if pending:
-        out.append(" ".join(pending))
+        out.append((" ".join(pending), size))
     return out
 
 
@@ -68,15 +68,16 @@ class LanguageIdentifier:
         """Language of each text, with one batched fastText call for all segments."""
         owners: list[int] = []
         segs: list[str] = []
+        sizes: list[int] = []
         for i, text in enumerate(texts):
-            for seg in segments(text or "", self.min_segment_bytes, self.max_chars):
+            for seg, size in segments(text or "", self.min_segment_bytes, self.max_chars):
                 owners.append(i)
                 segs.append(seg)
+                sizes.append(size)
         labels, probs = fasttext_model.predict_top(self.model, segs)
         weight: list[dict[str, float]] = [defaultdict(float) for _ in texts]
         conf: list[dict[str, float]] = [defaultdict(float) for _ in texts]
-        for owner, seg, label, prob in zip(owners, segs, labels, probs, strict=True):
-            w = len(seg.encode("utf-8"))
+        for owner, seg, w, label, prob in zip(owners, segs, sizes, labels, probs, strict=True):
             label = script_checked(label, seg)
             weight[owner][label] += w
             conf[owner][label] += w * prob

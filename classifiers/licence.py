@@ -265,9 +265,11 @@ def _is_credit(el) -> bool:
 
 def read_text(text: str, finding: Finding) -> None:
     """CC sentences and rights statements; a CC sentence about a photo is an image credit."""
+    if not rules.may_state_licence(text):
+        return
     for match in _SENTENCES.finditer(text):
         sentence = match.group(0).strip()
-        if not sentence:
+        if not sentence or not rules.may_state_licence(sentence):
             continue
         found = rules.spdx_from_text(sentence)
         if found:

@@ -58,6 +58,37 @@ _PROPRIETARY_TEXT = (
     ("zh_wechat_article", re.compile(r"本文(?:来自|转载自|来源于|原载于)(?:微信)?公众号")),
     ("zh_commercial_reprint_ask", re.compile(r"商业转载请联系")),
 )
+# lower-case words at least one of which every statement above contains (a cheap pre-check)
+_TRIGGER_WORDS = (
+    "creative",
+    "commons",
+    "知识共享",
+    "創用",
+    "创作共用",
+    "cc",
+    "public",
+    "公共领域",
+    "rights",
+    "reproduc",
+    "republish",
+    "reprint",
+    "版权",
+    "权利",
+    "著作权",
+    "转载",
+    "公众号",
+    "©",
+    "(c)",
+    "copyright",
+)
+
+
+def may_state_licence(text: str) -> bool:
+    """False when `text` cannot contain any licence or rights statement."""
+    lower = text.lower()
+    return any(word in lower for word in _TRIGGER_WORDS)
+
+
 _COPYRIGHT_NOTICE = re.compile(r"(?:©|\(c\)|copyright)\s*(?:©\s*)?(?:19|20)\d\d", re.I)
 # a licence mention inside an image or media credit is about that image, not the page
 MEDIA_WORDS = re.compile(

@@ -36,50 +36,51 @@ class Sequence:
         if isinstance(tokens, str):
             self.codes = np.frombuffer(tokens.encode("utf-32-le"), dtype=np.uint32).astype(np.uint64)
             self.lengths = np.ones(len(self.codes), dtype=np.int64)
-        else:
-            ids: dict[str, int] = {}
-            self.codes = np.fromiter((ids.setdefault(t, len(ids)) for t in tokens), np.uint64, len(tokens))
+        else:  # Python's string hash: stable within the process, which is all that is compared
+            self.codes = np.fromiter(map(hash, tokens), np.int64, len(tokens)).view(np.uint64)
             self.lengths = np.fromiter(map(len, tokens), np.int64, len(tokens))
         self.offsets = np.concatenate(([0], np.cumsum(self.lengths)))
         self.total = int(self.offsets[-1])
 
-    def _ngrams(self, n: int) -> tuple[np.ndarray, np.ndarray] | None:
-        """(first index of each position's n-gram, n-gram id per position), or None if too short."""
+    def _hashes(self, n: int) -> np.ndarray | None:
+        """Rolling 64-bit hash of the n-gram starting at each position, or None if too short."""
         count = len(self.codes) - n + 1
         if count <= 0 or self.total == 0:
             return None
         hashes = self.codes[:count].copy()
         for j in range(1, n):
             hashes = hashes * _BASE + self.codes[j : j + count]
-        _, first, inverse = np.unique(hashes, return_index=True, return_inverse=True)
-        return first, inverse
+        return hashes
 
     def top_ngram_fraction(self, n: int) -> float:
-        """Characters of the most frequent n-gram times its count / all characters."""
-        grams = self._ngrams(n)
-        if grams is None:
+        """Characters of the most frequent n-gram times its count / all characters (of tied
+        n-grams, the longest: the result does not depend on hash order)."""
+        hashes = self._hashes(n)
+        if hashes is None:
             return 0.0
-        first, inverse = grams
-        counts = np.bincount(inverse)
-        best = int(np.argmax(counts))
-        if counts[best] < 2:
+        order = np.argsort(hashes, kind="stable")
+        ordered = hashes[order]
+        starts = np.flatnonzero(np.concatenate(([True], ordered[1:] != ordered[:-1])))
+        runs = np.diff(np.append(starts, len(ordered)))
+        top = int(runs.max())
+        if top < 2:
             return 0.0
-        start = int(first[best])
-        size = int(self.offsets[start + n] - self.offsets[start])
-        return min(1.0, size * int(counts[best]) / self.total)
+        first = order[starts[runs == top]]  # first position of each most frequent n-gram
+        size = int((self.offsets[first + n] - self.offsets[first]).max())
+        return min(1.0, size * top / self.total)
 
     def duplicate_ngram_fraction(self, n: int) -> float:
         """Characters inside n-grams that already occurred earlier / all characters."""
-        grams = self._ngrams(n)
-        if grams is None:
+        hashes = self._hashes(n)
+        if hashes is None:
             return 0.0
-        first, inverse = grams
-        starts = np.flatnonzero(first[inverse] != np.arange(len(inverse)))
+        order = np.argsort(hashes, kind="stable")  # equal hashes keep their text order
+        ordered = hashes[order]
+        starts = order[1:][ordered[1:] == ordered[:-1]]  # every occurrence but the first
         if len(starts) == 0:
             return 0.0
-        depth = np.zeros(len(self.codes) + 1, dtype=np.int64)
-        np.add.at(depth, starts, 1)
-        np.add.at(depth, starts + n, -1)
+        size = len(self.codes) + 1
+        depth = np.bincount(starts, minlength=size) - np.bincount(starts + n, minlength=size)
         covered = np.cumsum(depth[:-1]) > 0
         return float(self.lengths[covered].sum()) / self.total
 

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import re
+
 from classifiers import text_units
 from classifiers.repetition import duplicate_items, repetition_signals
 from classifiers.rules_base import Check, RuleParams
@@ -10,6 +12,7 @@ NAME = "gopher"
 TOP_NS = (2, 3, 4)
 DUP_NS = (5, 6, 7, 8, 9, 10)
 ENGLISH_STOP_WORDS = ("the", "be", "to", "of", "and", "that", "have", "with")
+_ALPHA_WORD = re.compile(r"(?<!\S)\S*?[^\W\d_]\S*")  # a whitespace-separated word with a letter
 _BULLETS = ("•", "●", "○", "▪", "‣", "-", "*", "·", "–")
 
 
@@ -77,7 +80,7 @@ def signals(text: str, params: Params) -> dict[str, float]:
         "gopher_symbol_word_ratio": (text.count("#") + text.count("...") + text.count("…")) / max(1, n_words),
         "gopher_bullet_line_ratio": sum(line.startswith(_BULLETS) for line in lines) / n_lines,
         "gopher_ellipsis_line_ratio": sum(line.endswith(("...", "…")) for line in lines) / n_lines,
-        "gopher_alpha_word_ratio": sum(any(c.isalpha() for c in w) for w in words) / max(1, n_words),
+        "gopher_alpha_word_ratio": len(_ALPHA_WORD.findall(text)) / max(1, n_words),
     }
     if params.stop_words:
         stop = set(params.stop_words)
@@ -86,5 +89,5 @@ def signals(text: str, params: Params) -> dict[str, float]:
     out["gopher_dup_para_frac"], out["gopher_dup_para_char_frac"] = duplicate_items(
         text_units.paragraphs(text)
     )
-    out.update(repetition_signals(tuple(w.lower() for w in words), "gopher_", TOP_NS, DUP_NS))
+    out.update(repetition_signals(tuple(text.lower().split()), "gopher_", TOP_NS, DUP_NS))
     return out

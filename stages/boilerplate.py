@@ -121,10 +121,15 @@ def strip_document(
     }
 
 
-def _strip_batch(batch: pa.Table, common_ref, group_by: str, min_repeated_chars: int) -> pa.Table:
+def _strip_shared(batch: pa.Table, common_ref, group_by: str, min_repeated_chars: int) -> pa.Table:
     import ray
 
-    common = ray.get(common_ref)  # sorted hashes of common lines, from the object store
+    # the sorted hashes of common lines come from the object store
+    return strip_batch(batch, ray.get(common_ref), group_by, min_repeated_chars)
+
+
+def strip_batch(batch: pa.Table, common: np.ndarray, group_by: str, min_repeated_chars: int) -> pa.Table:
+    """`strip_document` over a batch: text and signals set, empty results rejected."""
     texts, signals, reasons = [], [], []
     for text, source, uri in zip(
         batch.column("text").to_pylist(),
@@ -164,7 +169,7 @@ class Boilerplate(GlobalStage):
         common = np.unique(np.concatenate(parts)) if parts else np.empty(0, dtype=np.int64)
         ctx.stats["boilerplate_common_line_hashes"] = int(len(common))
         return ds.map_batches(
-            _strip_batch,
+            _strip_shared,
             fn_args=(ray.put(common), cfg.group_by, cfg.min_repeated_chars),
             batch_format="pyarrow",
         )

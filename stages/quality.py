@@ -92,7 +92,7 @@ def rule_signals(
 
 class Quality(Stage):
     name = "quality"
-    version = "1"
+    version = "2"
     Config = QualityConfig
     requires = ("text", "lang", "signals")
     produces = ("signals", "quality")
