@@ -13,6 +13,7 @@ from typing import Annotated, Literal
 
 from pydantic import BaseModel, ConfigDict, Field, PrivateAttr, ValidationInfo, model_validator
 
+from pipeline.config import ConfigError
 from pipeline.stage import StageConfig
 from stages.synth_chunks import token_counter
 from stages.synth_prompts import PromptTemplate, TemplateError
@@ -64,7 +65,13 @@ class OpenAIBackend(_Backend):
     backoff_seconds: float = Field(1.0, ge=0)  # first retry delay; doubles each retry
 
     def api_key(self) -> str | None:
-        return os.environ.get(self.api_key_env) if self.api_key_env else None
+        """The key from the driver's environment (checked when the stage starts, not at config
+        parse time: workers that re-read the config need not have the variable)."""
+        if not self.api_key_env:
+            return None
+        if self.api_key_env not in os.environ:
+            raise ConfigError(f"backend.api_key_env: environment variable {self.api_key_env} is not set")
+        return os.environ[self.api_key_env]
 
 
 DEFAULT_PROMPTS = {"en": "configs/prompts/qa_en.yaml", "zh": "configs/prompts/qa_zh.yaml"}
@@ -121,10 +128,6 @@ class SynthesizeConfig(StageConfig):
             if self.tokenizer is None:
                 raise ValueError(
                     "tokenizer: required with the openai backend (a local tokenizer.json or folder)"
-                )
-            if self.backend.api_key_env and self.backend.api_key_env not in os.environ:
-                raise ValueError(
-                    f"backend.api_key_env: environment variable {self.backend.api_key_env} is not set"
                 )
         self._tokenizer_file = _tokenizer_file(self.tokenizer, self._model_dir, base)
         self._check_context()

@@ -222,6 +222,7 @@ class Synthesize(GlobalStage):
         import ray.data
 
         config: SynthesizeConfig = self.config
+        key = config.backend.api_key() if isinstance(config.backend, OpenAIBackend) else None
         cache = (ctx.resume or ctx.scratch) / "generations"
         cache.mkdir(parents=True, exist_ok=True)
         done = _cached_ids(cache)
@@ -238,7 +239,7 @@ class Synthesize(GlobalStage):
         pending = todo.count()
         figures = Counter()
         if pending:
-            figures = self._generate(todo, pending, cache)
+            figures = self._generate(todo, pending, cache, key)
         files = sorted(str(p) for p in cache.glob("part-*.parquet"))
         if files:
             rows = ray.data.read_parquet(files).map_batches(
@@ -275,14 +276,14 @@ class Synthesize(GlobalStage):
         parents = ds.map_batches(_keep_parents, batch_format="pyarrow")
         return parents.union(rows.map_batches(_drop_invalid_column, batch_format="pyarrow"))
 
-    def _generate(self, todo, pending: int, cache: Path) -> Counter:
+    def _generate(self, todo, pending: int, cache: Path, key: str | None) -> Counter:
         from ray.data import ActorPoolStrategy
 
         config: SynthesizeConfig = self.config
         backend = config.backend
         actors = max(1, min(backend.num_actors, math.ceil(pending / backend.batch_size)))
         if isinstance(backend, OpenAIBackend):
-            udf, args = OpenAIGenerator, (config, str(cache), backend.api_key())
+            udf, args = OpenAIGenerator, (config, str(cache), key)
             resources = {"num_cpus": backend.num_cpus}
         else:
             udf, args = VllmGenerator, (config, str(cache))

@@ -223,22 +223,25 @@ def test_start_up_errors_name_the_key(tmp_path, model_dir):
             model="m",
             backend={"kind": "openai", "base_url": "http://127.0.0.1:1/v1", "max_model_len": 4096},
         )
+    with pytest.raises(ConfigError, match=r"langs: no prompt template for \['fr'\]"):
+        _parse(tmp_path, model=str(model_dir), langs=["fr"], backend=CPU)
+
+
+def test_missing_api_key_variable_stops_the_stage_before_any_request(model_dir, monkeypatch):
+    from stages.synthesize import Synthesize
+
+    monkeypatch.delenv("DATAMILL_NO_SUCH_KEY", raising=False)
+    backend = {"kind": "openai", "base_url": "http://127.0.0.1:1/v1", "max_model_len": 4096}
+    config = make_config(
+        model_dir,
+        model="m",
+        tokenizer=str(model_dir),
+        backend={**backend, "api_key_env": "DATAMILL_NO_SUCH_KEY"},
+    )
     with pytest.raises(
         ConfigError, match=r"api_key_env: environment variable DATAMILL_NO_SUCH_KEY is not set"
     ):
-        _parse(
-            tmp_path,
-            model="m",
-            tokenizer=str(model_dir),
-            backend={
-                "kind": "openai",
-                "base_url": "http://x/v1",
-                "max_model_len": 4096,
-                "api_key_env": "DATAMILL_NO_SUCH_KEY",
-            },
-        )
-    with pytest.raises(ConfigError, match=r"langs: no prompt template for \['fr'\]"):
-        _parse(tmp_path, model=str(model_dir), langs=["fr"], backend=CPU)
+        Synthesize(config).run(None, None)
 
 
 def test_relative_model_path_resolves_against_the_config_folder(tmp_path, model_dir):
