@@ -24,6 +24,7 @@ from warcio.archiveiterator import ArchiveIterator
 
 from mixes import policy as policy_mod
 from mixes.export import MANIFEST
+from mixes.inputs import kept_files, read_kept
 from mixes.shards import SHARD_GLOB
 from mixes.spec import LicensePolicy
 from pipeline.schema import RECORD_SCHEMA, REJECTED_SCHEMA
@@ -78,11 +79,6 @@ def _run_state(run_dir: Path) -> dict[str, Any]:
         raise AuditError(f"{run_dir}: not a run directory (no run.json)") from exc
 
 
-def _kept_files(run_dir: Path, state: dict[str, Any]) -> list[str]:
-    output = run_dir / state.get("output", "")
-    return [str(p) for p in sorted(output.glob("*.parquet")) if not p.name.startswith((".", "_"))]
-
-
 def _rejected_files(run_dir: Path) -> list[str]:
     return [str(p) for p in sorted((run_dir / "rejected").glob("*/*.parquet")) if not p.name.startswith(".")]
 
@@ -98,7 +94,7 @@ def find_records(run_dir: Path, *, id: str | None = None, url: str | None = None
     """Records of a run with this id (or URI): (record, status), kept ones first."""
     state = _run_state(run_dir)
     column, value = ("id", id) if id else ("uri", url)
-    found = [(r, "kept") for r in _lookup(_kept_files(run_dir, state), RECORD_SCHEMA, column, value)]
+    found = [(r, "kept") for r in _lookup(kept_files(run_dir, state), RECORD_SCHEMA, column, value)]
     for row in _lookup(_rejected_files(run_dir), REJECTED_SCHEMA, column, value):
         found.append((row, f"rejected by {row['drop_stage']}: {row['drop_reason']}"))
     return found
@@ -228,14 +224,9 @@ def _input_records(manifest: dict[str, Any]) -> pl.DataFrame:
     frames = []
     for item in manifest["inputs"]:
         run_dir = Path(item["path"])
-        files = _kept_files(run_dir, _run_state(run_dir))
-        if files:
-            table = pads.dataset(files, format="parquet", schema=RECORD_SCHEMA).to_table(
-                columns=["id", "license", "tdm_opt_out", "license_evidence"]
-            )
-            frames.append(pl.from_arrow(table))
-    schema = {"id": pl.String, "license": pl.String, "tdm_opt_out": pl.Boolean, "license_evidence": pl.String}
-    records = pl.concat(frames, how="vertical") if frames else pl.DataFrame(schema=schema)
+        columns = ["id", "license", "tdm_opt_out", "license_evidence"]
+        frames.append(pl.from_arrow(read_kept(run_dir, _run_state(run_dir), columns)))
+    records = pl.concat(frames, how="vertical")
     return records.unique("id", keep="first", maintain_order=True).with_columns(found=pl.lit(True))
 
 

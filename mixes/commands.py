@@ -4,7 +4,13 @@ from __future__ import annotations
 
 import argparse
 import sys
+import time
 from pathlib import Path
+
+
+def _progress():
+    started = time.perf_counter()
+    return lambda message: print(f"[{time.perf_counter() - started:7.1f} s] {message}", file=sys.stderr)
 
 
 def _export(args: argparse.Namespace) -> int:
@@ -24,7 +30,9 @@ def _export(args: argparse.Namespace) -> int:
         return 2
     spec = spec_mod.load(args.spec)
     try:
-        manifest = export(spec, Path(args.out), overwrite=args.overwrite, spec_path=Path(args.spec))
+        manifest = export(
+            spec, Path(args.out), overwrite=args.overwrite, spec_path=Path(args.spec), progress=_progress()
+        )
     except ExportError as exc:
         print(f"datamill export: {exc}", file=sys.stderr)
         return 1
@@ -66,7 +74,11 @@ def _audit(args: argparse.Namespace) -> int:
 
 
 def _report(args: argparse.Namespace) -> int:
-    from mixes.report import write_report
+    try:
+        from mixes.report import write_report
+    except ModuleNotFoundError as exc:  # matplotlib lives in the `report` extra
+        print(f"datamill report needs {exc.name}: pip install 'datamill[report]'", file=sys.stderr)
+        return 2
 
     out = write_report(
         Path(args.run_dir), Path(args.out) if args.out else None, Path(args.export) if args.export else None

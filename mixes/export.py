@@ -7,6 +7,7 @@ output order come from seeded generators, and shards are cut by size in that ord
 from __future__ import annotations
 
 import time
+from collections.abc import Callable
 from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
@@ -111,19 +112,28 @@ def _check_feasible(spec: MixSpec, plans: dict[str, sampling.Plan], pools, targe
 
 
 def export(
-    spec: MixSpec, out_dir: Path, *, overwrite: bool = False, spec_path: Path | None = None
+    spec: MixSpec,
+    out_dir: Path,
+    *,
+    overwrite: bool = False,
+    spec_path: Path | None = None,
+    progress: Callable[[str], None] = lambda message: None,
 ) -> dict[str, Any]:
-    """Sample the mix, write its shards and manifest.json; returns the manifest."""
+    """Sample the mix, write its shards and manifest.json; returns the manifest. `progress`
+    receives a line as each phase starts."""
     started = time.perf_counter()
     runs = [open_run(name, spec.input_path(name)) for name in spec.inputs]
-    frames = [kept_frame(run) for run in runs]
     counter = TokenCounter(spec)
+    progress(f"reading {len(runs)} input run(s)")
+    frames = [kept_frame(run) for run in runs]
     rows = pl.concat(frames, how="vertical")
+    progress(f"counting tokens of {rows.height} documents ({counter.kind})")
     rows = rows.with_columns(tokens=pl.Series(counter.count(rows["text"]), dtype=pl.Int64))
     rows = rows.with_columns(policy=policy.violation(spec.license_policy, rows))
     excluded = _breakdown(rows.filter(pl.col("policy").is_not_null()), "policy", "")
     eligible = rows.filter(pl.col("policy").is_null()).sort(["run", "id"])
 
+    progress(f"sampling {len(spec.components)} component(s) from {eligible.height} eligible documents")
     pools = {c.name: _pool(eligible, c) for c in spec.components}
     plans = {c.name: _plan(spec, c, pools[c.name]) for c in spec.components}
     targets = _targets(spec, plans)
@@ -144,6 +154,7 @@ def export(
         entry["actual_weight"] = round(entry["actual_tokens"] / total_tokens, 6) if total_tokens else 0.0
 
     _prepare_out(out_dir, overwrite)
+    progress(f"writing {chosen.height} rows to {out_dir}")
     table = chosen.select(EXPORT_SCHEMA.names).to_arrow()
     shards = write_shards(
         table,

@@ -9,9 +9,10 @@ from typing import Any
 
 import polars as pl
 import pyarrow as pa
+import pyarrow.dataset as pads
 
 from mixes.spec import MixSpecError
-from pipeline import outputs
+from pipeline.schema import RECORD_SCHEMA
 
 # record columns a filter may use (plus `tokens` and `run`); nested ones stay out
 FILTER_COLUMNS = (
@@ -68,7 +69,20 @@ def open_run(name: str, path: Path) -> RunInput:
     return RunInput(name, path, state)
 
 
+def kept_files(run_dir: Path, state: dict[str, Any]) -> list[str]:
+    """The Parquet files of a run's final segment (the kept rows)."""
+    output = run_dir / state.get("output", "")
+    return [str(p) for p in sorted(output.glob("*.parquet")) if not p.name.startswith((".", "_"))]
+
+
+def read_kept(run_dir: Path, state: dict[str, Any], columns: list[str]) -> pa.Table:
+    files = kept_files(run_dir, state)
+    if not files:
+        return RECORD_SCHEMA.empty_table().select(columns)
+    return pads.dataset(files, format="parquet", schema=RECORD_SCHEMA).to_table(columns=columns)
+
+
 def kept_frame(run: RunInput) -> pl.DataFrame:
     """Kept rows with the columns filters and the export use, plus `run`."""
-    table: pa.Table = outputs.kept(run.path).select(list(FILTER_COLUMNS))
+    table = read_kept(run.path, run.state, list(FILTER_COLUMNS))
     return pl.from_arrow(table).with_columns(run=pl.lit(run.name))
