@@ -44,16 +44,22 @@ _M1 = np.uint64(0xFF51AFD7ED558CCD)
 _M2 = np.uint64(0xC4CEB9FE1A85EC53)
 _S33 = np.uint64(33)
 _S32 = np.uint64(32)
-_S21 = np.uint64(21)
-# odd multipliers: a character's value by its offset in a word (capped), and the n token
-# hashes of a shingle by position
-_POSITION_MULTIPLIERS = np.random.RandomState(0x0FF5).randint(0, 1 << 62, 64, dtype=np.uint64) * np.uint64(
-    2
-) + np.uint64(1)
-# odd multipliers combining the n token hashes of a shingle (position-dependent)
-_SHINGLE_MULTIPLIERS = np.random.RandomState(0x5EED).randint(0, 1 << 62, 64, dtype=np.uint64) * np.uint64(
-    2
-) + np.uint64(1)
+# Position-dependent sums use powers of an odd P: a run's hash is sum(v[i] * P**(i - start)),
+# computed for all runs at once as P**start * (prefix sums of v[i] * P**-i), mod 2**64.
+_P = 0x9E3779B97F4A7C15
+_P_INVERSE = pow(_P, -1, 1 << 64)
+_powers: dict[str, np.ndarray] = {"up": np.ones(1, np.uint64), "down": np.ones(1, np.uint64)}
+
+
+def _power_tables(count: int) -> tuple[np.ndarray, np.ndarray]:
+    """(P**i, P**-i) mod 2**64 for i < count (cached, grown by doubling)."""
+    if len(_powers["up"]) < count:
+        size = 1 << max(16, (count - 1).bit_length())
+        for name, base in (("up", _P), ("down", _P_INVERSE)):
+            table = np.full(size, base, dtype=np.uint64)
+            table[0] = 1
+            _powers[name] = np.multiply.accumulate(table)
+    return _powers["up"][:count], _powers["down"][:count]
 
 
 @cache
@@ -134,9 +140,8 @@ def code_points(texts: pa.Array | pa.ChunkedArray) -> tuple[np.ndarray, np.ndarr
     first, last = int(offsets[0]), int(offsets[-1])
     data = np.frombuffer(data_buf, np.uint8, last - first, first) if last > first else np.zeros(0, np.uint8)
     points = np.frombuffer(data.tobytes().decode("utf-8").encode("utf-32-le"), np.uint32)
-    # a code point starts at every byte that is not a UTF-8 continuation byte
-    starts = np.concatenate(([0], np.cumsum((data & 0xC0) != 0x80)))
-    return points, starts[offsets - first].astype(np.int64)
+    lengths = pc.utf8_length(texts).to_numpy(zero_copy_only=False).astype(np.int64)
+    return points, np.concatenate(([0], np.cumsum(lengths)))
 
 
 def token_hashes(
@@ -154,11 +159,10 @@ def token_hashes(
     first = np.flatnonzero(starts)
     if not len(first):
         return np.zeros(0, np.uint64), np.zeros(0, np.int64)
-    # offset of each code point from the start of its token (separators have value 0)
-    index = np.arange(len(points), dtype=np.int64)
-    offset = index - np.maximum.accumulate(np.where(starts, index, 0))
-    values = values_table[clipped] * _POSITION_MULTIPLIERS[np.minimum(offset, 63)]
-    hashes = mix64(np.add.reduceat(values[first[0] :], first - first[0]))
+    # sum(value * P**(offset in token)); separators have value 0
+    up, down = _power_tables(len(points))
+    values = values_table[clipped] * down
+    hashes = mix64(np.add.reduceat(values[first[0] :], first - first[0]) * up[first])
     docs = np.searchsorted(doc_starts, first, side="right") - 1
     return hashes, docs
 
@@ -170,14 +174,14 @@ def shingle_hashes(token_hash: np.ndarray, token_doc: np.ndarray, num_docs: int,
     total = len(token_hash)
     index = np.arange(total)
     end = (doc_first + counts)[token_doc]
-    padded = np.concatenate((token_hash, np.zeros(ngram, np.uint64)))
-    combined = token_hash * _SHINGLE_MULTIPLIERS[0]
-    for k in range(1, ngram):
-        part = padded[k : k + total] * _SHINGLE_MULTIPLIERS[k]
-        part[index + k >= end] = 0
-        combined += part
     valid = (index + ngram <= end) | ((index == doc_first[token_doc]) & (counts[token_doc] < ngram))
-    hashes = (mix64(combined[valid]) >> _S32).astype(np.uint32)
+    start = index[valid]
+    stop = np.minimum(start + ngram, end[valid])
+    # sum(token_hash[j + k] * P**k for k < ngram), from prefix sums of token_hash[t] * P**-t
+    up, down = _power_tables(total + 1)
+    prefix = np.concatenate((np.zeros(1, np.uint64), np.cumsum(token_hash * down[:total], dtype=np.uint64)))
+    combined = (prefix[stop] - prefix[start]) * up[start]
+    hashes = (mix64(combined) >> _S32).astype(np.uint32)
     return Shingles(hashes, np.bincount(token_doc[valid], minlength=num_docs).astype(np.int64))
 
 
