@@ -17,7 +17,7 @@ import polars as pl
 
 import pipeline
 from mixes import policy, sampling
-from mixes.inputs import kept_frame, open_run
+from mixes.inputs import SIGNAL_PREFIX, kept_frame, open_run
 from mixes.shards import EXPORT_SCHEMA, SHARD_GLOB, write_shards
 from mixes.spec import MixSpec, MixSpecError
 from mixes.tokens import TokenCounter
@@ -55,6 +55,12 @@ def _breakdown(frame: pl.DataFrame, column: str, null_as: str) -> dict[str, dict
         .sort("key")
     )
     return {row["key"]: {"docs": row["docs"], "tokens": int(row["tokens"])} for row in grouped.to_dicts()}
+
+
+def _signal_keys(spec: MixSpec) -> list[str]:
+    """Keys of `signals` the filters read, as `signal_<key>` columns."""
+    names = {name for c in spec.components for name in c.expr().meta.root_names()}
+    return sorted(n.removeprefix(SIGNAL_PREFIX) for n in names if n.startswith(SIGNAL_PREFIX))
 
 
 def _pool(eligible: pl.DataFrame, comp) -> pl.DataFrame:
@@ -125,7 +131,7 @@ def export(
     runs = [open_run(name, spec.input_path(name)) for name in spec.inputs]
     counter = TokenCounter(spec)
     progress(f"reading {len(runs)} input run(s)")
-    frames = [kept_frame(run) for run in runs]
+    frames = [kept_frame(run, _signal_keys(spec)) for run in runs]
     rows = pl.concat(frames, how="vertical")
     progress(f"counting tokens of {rows.height} documents ({counter.kind})")
     rows = rows.with_columns(tokens=pl.Series(counter.count(rows["text"]), dtype=pl.Int64))

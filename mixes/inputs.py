@@ -7,14 +7,17 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
+import numpy as np
 import polars as pl
 import pyarrow as pa
+import pyarrow.compute as pc
 import pyarrow.dataset as pads
 
 from mixes.spec import MixSpecError
 from pipeline.schema import RECORD_SCHEMA
 
-# record columns a filter may use (plus `tokens` and `run`); nested ones stay out
+SIGNAL_PREFIX = "signal_"  # `signal_<key>` in a filter reads that key of the `signals` map
+# record columns a filter may use (plus `tokens`, `run` and `signal_<key>`)
 FILTER_COLUMNS = (
     "id",
     "source",
@@ -82,7 +85,30 @@ def read_kept(run_dir: Path, state: dict[str, Any], columns: list[str]) -> pa.Ta
     return pads.dataset(files, format="parquet", schema=RECORD_SCHEMA).to_table(columns=columns)
 
 
-def kept_frame(run: RunInput) -> pl.DataFrame:
-    """Kept rows with the columns filters and the export use, plus `run`."""
-    table = read_kept(run.path, run.state, list(FILTER_COLUMNS))
+def signal_column(signals: pa.ChunkedArray, key: str) -> pa.Array:
+    """One key of the `signals` map as a float column (null where a row lacks it)."""
+    maps = signals.combine_chunks() if signals.num_chunks else pa.array([], signals.type)
+    offsets = maps.offsets.to_numpy(zero_copy_only=False)
+    rows = np.repeat(np.arange(len(maps)), np.diff(offsets))
+    first = offsets[0] if len(offsets) else 0
+    keys = maps.keys.slice(first, len(rows))
+    values = maps.items.slice(first, len(rows)).to_numpy(zero_copy_only=False)
+    hit = pc.fill_null(pc.equal(keys, key), False).to_numpy(zero_copy_only=False)
+    out = np.zeros(len(maps))
+    present = np.zeros(len(maps), dtype=bool)
+    out[rows[hit]] = values[hit]
+    present[rows[hit]] = True
+    return pa.array(out, pa.float64(), mask=~present)
+
+
+def kept_frame(run: RunInput, signal_keys: list[str] = ()) -> pl.DataFrame:
+    """Kept rows with the columns filters and the export use, plus `run`, plus
+    `signal_<key>` for each key of `signals` a filter asks for."""
+    table = read_kept(
+        run.path, run.state, [*FILTER_COLUMNS, "signals"] if signal_keys else list(FILTER_COLUMNS)
+    )
+    for key in signal_keys:
+        table = table.append_column(SIGNAL_PREFIX + key, signal_column(table.column("signals"), key))
+    if signal_keys:
+        table = table.drop_columns(["signals"])
     return pl.from_arrow(table).with_columns(run=pl.lit(run.name))

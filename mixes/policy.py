@@ -33,7 +33,7 @@ def violation(policy: LicensePolicy, frame: pl.DataFrame) -> pl.Expr:
         .then(pl.lit("tdm_opt_out"))
         .when(lic == UNKNOWN)
         .then(pl.lit(None if policy.allow_unknown else "license_unknown", dtype=pl.String))
-        .when(lic.is_in(ok))
+        .when(lic.is_in(ok.implode()))
         .then(pl.lit(None, dtype=pl.String))
         .otherwise(pl.lit("license_not_allowed:") + lic)
     )

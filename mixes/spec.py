@@ -59,7 +59,7 @@ class ShardConfig(_Model):
 
 class Component(_Model):
     name: str = Field(pattern=r"^[A-Za-z0-9_.-]+$")
-    filter: str = "true"  # SQL expression over the record columns, `tokens` and `run`
+    filter: str = "true"  # SQL over the record columns, `tokens`, `run` and `signal_<key>` (signals)
     inputs: list[str] | None = None  # input names; default: every input
     weight: float | None = Field(None, gt=0)
     tokens: int | None = Field(None, gt=0)

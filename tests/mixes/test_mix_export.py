@@ -218,3 +218,19 @@ def test_existing_export_is_not_overwritten_without_flag(mix_run, tmp_path, caps
     assert cli.main(["export", str(spec_path), "--out", str(out), "--overwrite"]) == 0
     assert verify(out) == []
     assert math.isclose(sum(c["actual_weight"] for c in _manifest(out)["components"]), 1.0, abs_tol=1e-5)
+
+
+def test_filters_can_read_signals(mix_run, tmp_path):
+    comps = [
+        {"name": "en", "filter": "signal_lang_share_en > 0.5 AND source = 'web'", "tokens": 10**9},
+        {"name": "missing", "filter": "signal_no_such_key > 0 OR source = 'notes'", "tokens": 10**9},
+    ]
+    manifest = _export(tmp_path, mix_run, components=comps, allow_shortfall=True)
+    rows = pl.read_parquet(tmp_path / "out" / "*.parquet")
+    en = rows.filter(pl.col("component") == "en")
+    assert set(en["lang"]) == {"en"} and en["id"].n_unique() == EN_PAGES - 1  # all but the noai page
+    assert set(rows.filter(pl.col("component") == "missing")["source"]) == {"notes"}  # absent key: null
+    assert {c["name"]: c["available_docs"] for c in manifest["components"]} == {
+        "en": EN_PAGES - 1,
+        "missing": NOTES,
+    }
