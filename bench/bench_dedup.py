@@ -6,7 +6,7 @@ Run inside a private network namespace (Ray):
 Options: --sizes 20000,80000,320000  --zh-samples '/work/shared/samples/*.txt' (optional: CJK
 character frequencies from real text; never committed)  --work DIR (generated corpora are cached).
 Memory is the peak PSS of this process and every process it started (Ray's included), sampled
-every 0.2 s; per-core rates divide by the Ray CPUs, and "per CPU-second" by the CPU time those
+every 0.5 s; per-core rates divide by the Ray CPUs, and "per CPU-second" by the CPU time those
 processes used, which stays meaningful when other work shares the machine.
 """
 
@@ -32,10 +32,11 @@ from pipeline import ray_session
 from pipeline.config import RayConfig
 from pipeline.schema import conform
 from pipeline.stage import RunContext
-from stages.dedup_minhash import DedupMinhash, DedupMinhashConfig
+from stages import minhash_buckets, minhash_clusters
+from stages.dedup_minhash import DedupMinhash, DedupMinhashConfig, _decide, signature_batch
 from stages.minhash_corpus import CorpusGenerator, shingle_sets
 from stages.minhash_shingles import batch_shingles
-from stages.minhash_signatures import signatures
+from stages.minhash_signatures import bands_and_rows, signature_matrix, signatures
 
 _TOKEN = re.compile(r"[\u4e00-\u9fff]|[^\W_]+")
 
@@ -69,7 +70,7 @@ class TreeMonitor:
                     total += proc.memory_full_info().pss
             self.peak = max(self.peak, total)
             self.cpu_seconds()
-            self._stop.wait(0.2)
+            self._stop.wait(0.5)
 
     def __enter__(self) -> TreeMonitor:
         self.peak = 0
@@ -127,6 +128,46 @@ def signature_throughput(table: pa.Table, config: DedupMinhashConfig) -> None:
     )
 
 
+def in_process(table: pa.Table, config: DedupMinhashConfig) -> None:
+    """The stage's own work without Ray, on one core: what Ray adds is the rest."""
+    records = conform(table)
+    bands, rows = bands_and_rows(
+        config.threshold, config.num_perm, config.false_positive_weight, config.false_negative_weight
+    )
+    start = time.process_time()
+    sigs = pa.concat_tables(
+        [
+            signature_batch(records.slice(lo, config.batch_rows), config.model_dump(), bands, rows)
+            for lo in range(0, records.num_rows, config.batch_rows)
+        ]
+    )
+    signed = time.process_time()
+    keys, a, b = minhash_clusters.pair_indices(
+        minhash_buckets.bucket_pairs(minhash_buckets.band_rows(sigs), config.bucket_anchors)
+    )
+    docs = np.asarray(sigs.column(minhash_buckets.DOC))
+    order = np.argsort(docs)
+    found = sigs.take(order[np.searchsorted(docs[order], keys)])
+    members = minhash_clusters.Members(
+        found.column("id").combine_chunks(),
+        found.column("quality").to_numpy().astype(np.float64),
+        found.column("length").to_numpy(),
+        signature_matrix(found.column("signature"), config.num_perm),
+    )
+    keep = minhash_clusters.verified(a, b, members.signatures, config.threshold)
+    result = minhash_clusters.cluster(members, a[keep], b[keep], config.top_clusters)
+    clustered = time.process_time()
+    for lo in range(0, records.num_rows, 20000):
+        _decide(records.slice(lo, 20000), result.decisions)
+    seconds = time.process_time() - start
+    mb = sum(len(t.encode()) for t in table.column("text").to_pylist()) / 1e6
+    print(
+        f"in-process, one core, no Ray ({table.num_rows} docs, {mb:.1f} MB): {mb / seconds:.1f} MB/s "
+        f"(signatures {signed - start:.1f} s, buckets+clusters {clustered - signed:.1f} s, "
+        f"decisions {seconds - (clustered - start):.1f} s)"
+    )
+
+
 def truth_documents(table: pa.Table, threshold: float) -> np.ndarray:
     """Documents with a family member at exact Jaccard >= threshold (variants are planted only
     inside families; the tests check with an all-pairs brute force that none cross families)."""
@@ -176,6 +217,7 @@ def end_to_end(table: pa.Table, config: DedupMinhashConfig, work: Path, num_cpus
     size_of = dict(zip(ids, sizes, strict=True))
     clustered = np.array([size_of[i] > 1 for i in table.column("id").to_pylist()])
     truth = truth_documents(table, config.threshold)
+    phases = sum(ctx.stats[f"seconds_{name}"] for name in ("signatures", "buckets", "clusters"))
     hits = int((truth & clustered).sum())
     precision = hits / max(1, int(clustered.sum()))
     recall = hits / max(1, int(truth.sum()))
@@ -184,7 +226,10 @@ def end_to_end(table: pa.Table, config: DedupMinhashConfig, work: Path, num_cpus
         f"(wall, {num_cpus} CPUs)  {mb / cpu:5.2f} MB per CPU-s  peak PSS {monitor.peak / 2**20:6.0f} MiB  "
         f"clusters {ctx.stats['clusters']:>6}  removed {ctx.stats['docs_removed']:>6}  "
         f"pairs {ctx.stats['candidate_pairs']}/{ctx.stats['verified_pairs']} verified  "
-        f"precision {precision:.3f} recall {recall:.3f}",
+        f"precision {precision:.3f} recall {recall:.3f}\n"
+        f"          phases: signatures {ctx.stats['seconds_signatures']:.1f} s, buckets "
+        f"{ctx.stats['seconds_buckets']:.1f} s, clusters {ctx.stats['seconds_clusters']:.1f} s, "
+        f"decisions+output {seconds - phases:.1f} s",
         flush=True,
     )
 
@@ -210,6 +255,7 @@ def main() -> None:
     )
     tables = corpora(sizes, work, zh_text)
     signature_throughput(tables[sizes[0]], config)
+    in_process(tables[sizes[0]], config)
     monitor = TreeMonitor()
     num_cpus = ray_session.init(RayConfig(num_cpus=args.num_cpus, object_store_fraction=0.1))
     for size in sizes:

@@ -77,6 +77,7 @@ def signature_batch(batch: pa.Table, config: dict[str, Any], bands: int, rows: i
     return pa.table(
         {
             "id": batch.column("id").cast(pa.string()),
+            minhash_buckets.DOC: minhash_buckets.doc_keys(batch.column("id")),
             "quality": batch.column("quality").cast(pa.float32()),
             "length": pc.fill_null(pc.utf8_length(text), 0).cast(pa.int64()),
             "shingles": pa.array(shingles.counts, pa.int64()),
@@ -118,18 +119,17 @@ class DedupMinhash(GlobalStage):
         signed = time.perf_counter()
         pairs = self._candidate_pairs(sig_dir, 2 * ctx.num_cpus)
         bucketed = time.perf_counter()
-        ids, a, b = minhash_clusters.pair_indices(pairs)
+        keys, a, b = minhash_clusters.pair_indices(pairs)
+        del pairs
         if len(a) > cfg.max_pairs:
             raise RuntimeError(
                 f"dedup_minhash: {len(a)} candidate pairs exceed max_pairs={cfg.max_pairs} "
                 "(raise it if the driver has the memory, or the threshold)"
             )
-        members = self._members(sig_dir, ids)
-        keep = (
-            minhash_clusters.verified(a, b, members.signatures, cfg.threshold)
-            if cfg.verify
-            else np.ones(len(a), dtype=bool)
-        )
+        members, unique = self._members(sig_dir, keys)
+        keep = unique[a] & unique[b]
+        if cfg.verify:
+            keep &= minhash_clusters.verified(a, b, members.signatures, cfg.threshold)
         result = minhash_clusters.cluster(members, a[keep], b[keep], cfg.top_clusters)
         ctx.stats.update(
             {
@@ -137,6 +137,7 @@ class DedupMinhash(GlobalStage):
                 "minhash_rows": rows,
                 "candidate_pairs": int(len(a)),
                 "verified_pairs": int(keep.sum()),
+                "doc_key_collisions": int((~unique).sum()),
                 **result.stats,
                 "seconds_signatures": round(signed - started, 3),
                 "seconds_buckets": round(bucketed - signed, 3),
@@ -161,7 +162,9 @@ class DedupMinhash(GlobalStage):
         import ray.data
 
         pairs = _collect(
-            ray.data.read_parquet(str(sig_dir), columns=["id", "shingles", minhash_buckets.BANDS])
+            ray.data.read_parquet(
+                str(sig_dir), columns=[minhash_buckets.DOC, "shingles", minhash_buckets.BANDS]
+            )
             .map_batches(minhash_buckets.band_rows, batch_format="pyarrow")
             .repartition(self.config.num_partitions or default_partitions, keys=[minhash_buckets.KEY])
             .map_batches(
@@ -173,21 +176,25 @@ class DedupMinhash(GlobalStage):
         )
         return pairs if pairs is not None else minhash_buckets.PAIR_SCHEMA.empty_table()
 
-    def _members(self, sig_dir: Path, ids: pa.Array) -> minhash_clusters.Members:
-        """Quality, length and signature of the documents in candidate pairs, read on the
-        driver from the scratch Parquet (shared storage, like the run directory)."""
+    def _members(self, sig_dir: Path, keys: np.ndarray) -> tuple[minhash_clusters.Members, np.ndarray]:
+        """The documents behind the doc keys of the candidate pairs (quality, length, signature),
+        read on the driver from the scratch Parquet (shared storage, like the run directory),
+        and a mask of the keys that name exactly one document (a 64-bit collision names two:
+        such documents are left out of clustering and counted)."""
         import pyarrow.dataset as pads
 
-        columns = ["id", "quality", "length", "signature"]
-        found = (
-            pads.dataset(str(sig_dir), format="parquet")
-            .to_table(columns=columns, filter=pads.field("id").isin(ids))
-            .combine_chunks()
+        found = pads.dataset(str(sig_dir), format="parquet").to_table(
+            columns=[minhash_buckets.DOC, "id", "quality", "length", "signature"],
+            filter=pads.field(minhash_buckets.DOC).isin(pa.array(keys, pa.uint64())),
         )
-        found = found.take(pc.index_in(ids, value_set=found.column("id")))
+        found = found.take(pc.sort_indices(found, [(minhash_buckets.DOC, "ascending"), ("id", "ascending")]))
+        docs = np.asarray(found.column(minhash_buckets.DOC).combine_chunks(), dtype=np.uint64)
+        rows = np.searchsorted(docs, keys)
+        unique = np.searchsorted(docs, keys, side="right") - rows == 1
+        found = found.take(rows)
         return minhash_clusters.Members(
-            ids,
-            found.column("quality").to_numpy(zero_copy_only=False).astype(np.float64),
-            found.column("length").to_numpy(zero_copy_only=False),
+            found.column("id").combine_chunks(),
+            found.column("quality").to_numpy().astype(np.float64),
+            found.column("length").to_numpy(),
             signature_matrix(found.column("signature"), self.config.num_perm),
-        )
+        ), unique

@@ -25,7 +25,7 @@ _VERIFY_CHUNK = 1 << 16  # pairs compared at a time
 
 @dataclass(frozen=True)
 class Members:
-    """The documents that appear in candidate pairs, sorted by id."""
+    """The documents that appear in candidate pairs (node i of the pair indices)."""
 
     ids: pa.Array
     quality: np.ndarray  # float64, NaN where null
@@ -39,18 +39,15 @@ class Clusters:
     stats: dict[str, Any] = field(default_factory=dict)
 
 
-def pair_indices(pairs: pa.Table) -> tuple[pa.Array, np.ndarray, np.ndarray]:
-    """(sorted unique ids, a, b): each distinct pair once, as indices into the ids."""
-    if not pairs.num_rows:
-        return pa.array([], pa.string()), np.zeros(0, np.int64), np.zeros(0, np.int64)
-    a_col, b_col = pairs.column("a").combine_chunks(), pairs.column("b").combine_chunks()
-    ids = pc.unique(pa.concat_arrays([a_col, b_col]))
-    ids = ids.take(pc.sort_indices(ids))
-    a = np.asarray(pc.index_in(a_col, value_set=ids), dtype=np.int64)
-    b = np.asarray(pc.index_in(b_col, value_set=ids), dtype=np.int64)
+def pair_indices(pairs: pa.Table) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """(sorted distinct doc keys, a, b): each distinct pair once, as indices into the keys."""
+    a_keys = np.asarray(pairs.column("a").combine_chunks(), dtype=np.uint64)
+    b_keys = np.asarray(pairs.column("b").combine_chunks(), dtype=np.uint64)
+    keys = np.unique(np.concatenate((a_keys, b_keys)))
+    a, b = np.searchsorted(keys, a_keys), np.searchsorted(keys, b_keys)
     low, high = np.minimum(a, b), np.maximum(a, b)
-    codes = np.unique(low * len(ids) + high)
-    return ids, codes // len(ids), codes % len(ids)
+    codes = np.unique(low * len(keys) + high)
+    return keys, codes // max(1, len(keys)), codes % max(1, len(keys))
 
 
 def verified(a: np.ndarray, b: np.ndarray, signatures: np.ndarray, threshold: float) -> np.ndarray:
@@ -77,7 +74,9 @@ def cluster(members: Members, a: np.ndarray, b: np.ndarray, top: int) -> Cluster
     labels = components(count, a, b)
     sizes = np.bincount(labels, minlength=count)
     quality = np.where(np.isnan(members.quality), -np.inf, members.quality)
-    order = np.lexsort((np.arange(count), -members.length, -quality, labels))
+    id_rank = np.empty(count, dtype=np.int64)
+    id_rank[np.asarray(pc.sort_indices(members.ids), dtype=np.int64)] = np.arange(count)
+    order = np.lexsort((id_rank, -members.length, -quality, labels))
     first = np.concatenate(([True], labels[order][1:] != labels[order][:-1]))
     kept_of_label = np.empty(labels.max() + 1 if count else 0, dtype=np.int64)
     kept_of_label[labels[order][first]] = order[first]
