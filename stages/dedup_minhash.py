@@ -103,7 +103,7 @@ def _collect(ds) -> pa.Table | None:
 
 class DedupMinhash(GlobalStage):
     name = "dedup_minhash"
-    version = "1"
+    version = "2"
     Config = DedupMinhashConfig
     requires = ("id", "text", "quality", "signals")
     produces = ("dup_cluster", "signals")
