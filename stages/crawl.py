@@ -520,11 +520,16 @@ def crawl(seeds_path: Path, out_dir: Path, cfg: CrawlConfig, progress: bool = Tr
                         queued.add(item.url)
                         wave.append(item)
         bar.advance(counter.new_lines())
+    totals: Counter[str] = Counter()
+    for path in (out_dir / "log").glob("shard-*.jsonl"):
+        with path.open(encoding="utf-8") as handle:
+            totals.update(json.loads(line)["outcome"] for line in handle)
     summary = {
         "seeds": len(seeds),
         "bad_seeds": len(bad),
         "waves": waves,
-        "outcomes": dict(sorted(counts.items())),
+        "outcomes": dict(sorted(counts.items())),  # this run
+        "outcomes_total": dict(sorted(totals.items())),  # every run into this folder
         "warc_files": sorted(p.name for p in (out_dir / "warc").glob("*.warc.gz")),
         "seconds": round(time.perf_counter() - started, 3),
         "finished_at": datetime.now(UTC).isoformat(),

@@ -18,6 +18,7 @@ Drop reasons: `extract_pdf:` + `encrypted`, `corrupt`, `truncated` (no %%EOF at 
 from __future__ import annotations
 
 import json
+from typing import Literal
 
 import pyarrow as pa
 from pydantic import Field
@@ -32,6 +33,9 @@ from stages.signals import merged_signals
 class ExtractPdfConfig(StageConfig):
     max_pages: int = Field(2000, ge=1)  # longer documents: oversize:pages
     max_bytes: int = Field(200 * 1024 * 1024, ge=1)  # larger files: oversize:bytes
+    # "columns": reading order from each line's position (multi-column pages read column by
+    # column); "stream": text blocks in the order the file draws them (faster, no column logic)
+    layout: Literal["columns", "stream"] = "columns"
     timeout_seconds: float = Field(60.0, gt=0)  # per PDF
     max_memory_mb: int = Field(4096, ge=256)  # address-space limit of the parser process
     test_hang_marker: str | None = None  # test hook: PDFs containing these bytes never finish
@@ -49,7 +53,9 @@ class ExtractPdf(Stage):
 
     def setup(self) -> None:
         cfg = self.config
-        options = ParseOptions(cfg.max_pages, cfg.max_memory_mb, cfg.test_hang_marker, cfg.test_crash_marker)
+        options = ParseOptions(
+            cfg.max_pages, cfg.max_memory_mb, cfg.layout, cfg.test_hang_marker, cfg.test_crash_marker
+        )
         self.parser = PdfParser(options, cfg.timeout_seconds)
 
     def __call__(self, batch: pa.Table) -> pa.Table:

@@ -337,6 +337,7 @@ def test_rerun_fetches_only_new_urls(ray_session, tmp_path):
         hits = dict(site.hits)
     assert [len(hits[p]) for p in ("/ok", "/noai", "/gzip", "/robots.txt")] == [1, 1, 1, 2]
     assert summary["outcomes"] == {"fetched": 1}
+    assert summary["outcomes_total"] == {"fetched": 3}
     responses = [r["uri"] for r in warc_records(out) if r["type"] == "response"]
     assert sorted(responses) == sorted(site.url(p) for p in ("/ok", "/noai", "/gzip"))
 

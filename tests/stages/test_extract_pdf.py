@@ -88,7 +88,7 @@ def batch_of(raws: list[bytes | None], types: list[str] | None = None) -> pa.Tab
 @pytest.fixture(scope="module")
 def stage():
     stage = ExtractPdf(
-        ExtractPdfConfig(timeout_seconds=2, test_hang_marker="HANG-ME", test_crash_marker="CRASH-ME")
+        ExtractPdfConfig(timeout_seconds=3, test_hang_marker="HANG-ME", test_crash_marker="CRASH-ME")
     )
     stage.setup()
     yield stage
@@ -124,6 +124,18 @@ def test_two_columns_read_column_by_column(stage):
         "Right one comes after.",
         "Right two ends it.",
     ]
+
+
+def test_stream_layout_keeps_the_file_order():
+    stage = ExtractPdf(ExtractPdfConfig(layout="stream"))
+    out = stage(batch_of([two_column_pdf(), bilingual_pdf()])).column("text").to_pylist()
+    stage.parser.close()
+    assert out[0].split("\n") == [
+        "Title across both columns",
+        "Left one starts the story. Right one comes after.",
+        "Left two goes on. Right two ends it.",
+    ]
+    assert out[1] == f"Data curation for language models\n{ZH}\n\nSecond page in English."
 
 
 def test_broken_pdfs_are_rejected_with_distinct_reasons(stage):
@@ -177,8 +189,8 @@ def test_non_pdf_rows_pass_through(stage):
 
 def test_helpers_join_cjk_lines_and_order_columns():
     assert (
-        join_lines(["数据清洗是", "第一步。Then", "English  ", "words"])
-        == "数据清洗是第一步。Then English words"
+        join_lines(["数据清洗是", "第一步。Then", "English  ", "words, exam-", "ple and well-", "Known"])
+        == "数据清洗是第一步。Then English words, example and well- Known"
     )
     lines = [(320, 100, 550, 115, 1, "R1"), (50, 100, 280, 115, 1, "L1"), (50, 200, 280, 215, 2, "L2")]
     assert column_spans([*lines, (50, 40, 550, 60, 0, "T")], 600) == [(50, 280), (320, 550)]
@@ -197,7 +209,7 @@ def test_hanging_pdf_ends_in_rejected_while_the_run_finishes(run, tmp_path):
         {
             "name": "pdfs",
             "sources": [{"kind": "files", "name": "docs", "paths": ["pdfs"]}],
-            "stages": [{"stage": "extract_pdf", "timeout_seconds": 1, "test_hang_marker": "HANG-ME"}],
+            "stages": [{"stage": "extract_pdf", "timeout_seconds": 4, "test_hang_marker": "HANG-ME"}],
         }
     )
     assert state["status"] == "done"
