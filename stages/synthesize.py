@@ -193,6 +193,24 @@ def build_rows(gens: pa.Table, config: SynthesizeConfig) -> pa.Table:
     return table.append_column(INVALID, pa.array(invalid, pa.string()))
 
 
+def _survey(chunks, done: set[str]) -> tuple[Counter[str], set[str], int, int]:
+    """(skipped documents by reason, selected parent ids, chunks, chunks still to generate)."""
+    skipped: Counter[str] = Counter()
+    selected: set[str] = set()
+    total = pending = 0
+    for batch in chunks.select_columns(["skip", "parent_id", "chunk_id"]).iter_batches(
+        batch_format="pyarrow"
+    ):
+        for reason, parent, cid in zip(*(batch.column(i).to_pylist() for i in range(3)), strict=True):
+            if reason:
+                skipped[reason] += 1
+            else:
+                selected.add(parent)
+                total += 1
+                pending += cid not in done
+    return skipped, selected, total, pending
+
+
 def _keep_parents(batch: pa.Table) -> pa.Table:
     return with_drop_reason(conform(batch), [None] * batch.num_rows)
 
@@ -227,17 +245,9 @@ class Synthesize(GlobalStage):
         cache.mkdir(parents=True, exist_ok=True)
         done = _cached_ids(cache)
         chunks = ds.map_batches(chunk_documents, fn_args=(config,), batch_format="pyarrow").materialize()
-        skipped: Counter[str] = Counter()
-        selected: set[str] = set()
-        for batch in chunks.select_columns(["skip", "parent_id"]).iter_batches(batch_format="pyarrow"):
-            for reason, parent in zip(
-                batch.column("skip").to_pylist(), batch.column("parent_id").to_pylist(), strict=True
-            ):
-                skipped.update([reason] if reason else [])
-                selected.update([] if reason else [parent])
-        todo = chunks.map_batches(_pending, fn_args=(done,), batch_format="pyarrow").materialize()
-        pending = todo.count()
-        figures = Counter()
+        skipped, selected, chunks_total, pending = _survey(chunks, set(done.to_pylist()))
+        todo = chunks.map_batches(_pending, fn_args=(done,), batch_format="pyarrow")
+        figures: Counter = Counter()
         if pending:
             figures = self._generate(todo, pending, cache, key)
         files = sorted(str(p) for p in cache.glob("part-*.parquet"))
@@ -258,7 +268,6 @@ class Synthesize(GlobalStage):
                 values = dict(entry)
                 pairs["pairs_generated"] += int(values.get("synth_pairs", 0))
                 pairs["pairs_valid"] += int(values.get("synth_pairs_valid", 0))
-        chunks_total = int(chunks.count()) - sum(skipped.values())
         ctx.stats.update(
             {
                 "docs_selected": len(selected),
