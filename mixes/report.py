@@ -241,7 +241,15 @@ def _export_section(export_dir: Path) -> str:
         for c in manifest["components"]
     )
     title = f"Export {manifest['name']}: composition against targets"
-    return _plot_html("composition", title, composition(manifest), "") + f"<table>{header}{body}</table>"
+    breakdowns = "".join(
+        f"<h3>{name}</h3>"
+        + _table([(k, f"{v['docs']} docs, {v['tokens']} tokens") for k, v in manifest[key].items()])
+        for name, key in (("Licences", "licenses"), ("Sources", "sources"), ("Languages", "languages"))
+    )
+    return (
+        _plot_html("composition", title, composition(manifest), "")
+        + f"<table>{header}{body}</table>{breakdowns}"
+    )
 
 
 def build_html(run_dir: Path, export_dir: Path | None = None) -> str:

@@ -41,6 +41,9 @@ def test_manifest_sha256_rows_and_tokens_match_the_shards(mix_export):
         assert path.stat().st_size == shard["bytes"]
         table = pq.read_table(path)
         assert table.schema.equals(EXPORT_SCHEMA)
+        meta = pq.ParquetFile(path).metadata
+        assert meta.row_group(0).column(0).compression == "ZSTD"
+        assert 1 <= meta.num_row_groups <= shard["rows"]
         assert table.num_rows == shard["rows"]
         assert int(estimate_tokens(pl.Series(table.column("text").to_pylist())).sum()) == shard["tokens"]
     assert rows.height == manifest["totals"]["docs"] == sum(c["docs"] for c in manifest["components"])

@@ -40,6 +40,7 @@ def test_report_is_self_contained_with_every_plot(report_file):
     assert '<div class="empty" id="plot-quality">no stage in this run has filled `quality` yet</div>' in page
     assert not re.search(r'(src|href)="(?!data:)', page)  # nothing loaded from outside the file
     assert "<td>mixrun</td>" in page and "<td>notes</td>" in page
+    assert re.search(r"<h3>Licences</h3><table><tr><th>CC-BY-4.0</th><td>\d+ docs, \d+ tokens</td>", page)
 
 
 def _chromium(*args: str, profile) -> subprocess.CompletedProcess:
