@@ -24,6 +24,7 @@ from mixes.tokens import TokenCounter
 from pipeline.rundir import write_json_atomic
 
 MANIFEST = "manifest.json"
+ROW = "_row"  # position of a row among the eligible rows
 FORMAT = "datamill-mix/1"
 
 
@@ -137,7 +138,7 @@ def export(
     rows = rows.with_columns(tokens=pl.Series(counter.count(rows["text"]), dtype=pl.Int64))
     rows = rows.with_columns(policy=policy.violation(spec.license_policy, rows))
     excluded = _breakdown(rows.filter(pl.col("policy").is_not_null()), "policy", "")
-    eligible = rows.filter(pl.col("policy").is_null()).sort(["run", "id"])
+    eligible = rows.filter(pl.col("policy").is_null()).sort(["run", "id"]).with_row_index(ROW)
 
     progress(f"sampling {len(spec.components)} component(s) from {eligible.height} eligible documents")
     pools = {c.name: _pool(eligible, c) for c in spec.components}
@@ -145,16 +146,20 @@ def export(
     targets = _targets(spec, plans)
     _check_feasible(spec, plans, pools, targets)
 
-    parts, components = [], []
-    for comp in spec.components:
+    picked, labels, components = [], [], []
+    for i, comp in enumerate(spec.components):
+        pool = pools[comp.name]
         positions = sampling.take(plans[comp.name], targets[comp.name])
-        part = pools[comp.name][positions].with_columns(component=pl.lit(comp.name))
-        parts.append(part)
+        picked.append(pool[ROW].to_numpy()[positions])
+        labels.append(np.full(len(positions), i))
+        tokens = pool["tokens"].to_numpy()[positions]
         components.append(
-            _component_entry(comp, pools[comp.name], plans[comp.name], targets, positions, part)
+            _component_entry(comp, pool, plans[comp.name], targets[comp.name], positions, tokens)
         )
-    chosen = pl.concat(parts, how="vertical") if parts else rows.head(0)
-    chosen = chosen[sampling.shuffle_order(chosen.height, spec.seed)]
+    order = sampling.shuffle_order(sum(len(p) for p in picked), spec.seed)
+    names = pl.Series([c.name for c in spec.components], dtype=pl.String)
+    chosen = eligible.select([*EXPORT_SCHEMA.names[:-1], "tokens"])[np.concatenate(picked)[order]]
+    chosen = chosen.with_columns(component=names.gather(np.concatenate(labels)[order]))
     total_tokens = int(chosen["tokens"].sum())
     for entry in components:
         entry["actual_weight"] = round(entry["actual_tokens"] / total_tokens, 6) if total_tokens else 0.0
@@ -199,10 +204,11 @@ def export(
     return manifest
 
 
-def _component_entry(comp, pool: pl.DataFrame, p: sampling.Plan, targets, positions, part) -> dict[str, Any]:
+def _component_entry(
+    comp, pool: pl.DataFrame, p: sampling.Plan, target: int, positions: np.ndarray, tokens: np.ndarray
+) -> dict[str, Any]:
     repeats = np.bincount(positions, minlength=pool.height) if len(positions) else np.zeros(0, np.int64)
-    actual = int(part["tokens"].sum())
-    target = targets[comp.name]
+    actual = int(tokens.sum())
     return {
         "name": comp.name,
         "filter": comp.filter,
@@ -210,7 +216,7 @@ def _component_entry(comp, pool: pl.DataFrame, p: sampling.Plan, targets, positi
         "target_weight": comp.weight,
         "target_tokens": target,
         "actual_tokens": actual,
-        "docs": part.height,
+        "docs": len(positions),
         "unique_docs": int((repeats > 0).sum()),
         "available_docs": pool.height,
         "available_tokens": p.available_tokens,
