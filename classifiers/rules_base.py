@@ -22,6 +22,20 @@ class Check:
     reason: str  # drop reason (after `quality:`) when the bound is crossed
 
 
+def ngram_checks(prefix: str, top_ns: tuple[int, ...], dup_ns: tuple[int, ...]) -> tuple[Check, ...]:
+    """Checks of the repetition signals `<prefix>top_<n>gram_frac` / `<prefix>dup_<n>gram_frac`
+    against params `max_top_<n>gram_frac` / `max_dup_<n>gram_frac`."""
+    top = (
+        Check(f"{prefix}top_{n}gram_frac", "max", f"max_top_{n}gram_frac", f"{prefix}top_{n}gram")
+        for n in top_ns
+    )
+    dup = (
+        Check(f"{prefix}dup_{n}gram_frac", "max", f"max_dup_{n}gram_frac", f"{prefix}duplicate_{n}grams")
+        for n in dup_ns
+    )
+    return (*top, *dup)
+
+
 def failures(
     signals: dict[str, float], checks: tuple[Check, ...], params: RuleParams
 ) -> list[tuple[str, float]]:

@@ -6,7 +6,7 @@ from __future__ import annotations
 
 from classifiers import text_units
 from classifiers.repetition import duplicate_items, repetition_signals
-from classifiers.rules_base import Check, RuleParams
+from classifiers.rules_base import Check, RuleParams, ngram_checks
 
 NAME = "chinese"
 TOP_NS = (2, 3, 4)
@@ -47,11 +47,7 @@ CHECKS = (
     Check("zh_short_line_ratio", "max", "max_short_line_ratio", "zh_short_lines"),
     Check("zh_dup_line_frac", "max", "max_dup_line_frac", "zh_duplicate_lines"),
     Check("zh_dup_line_char_frac", "max", "max_dup_line_char_frac", "zh_duplicate_line_chars"),
-    *(Check(f"zh_top_{n}gram_frac", "max", f"max_top_{n}gram_frac", f"zh_top_{n}gram") for n in TOP_NS),
-    *(
-        Check(f"zh_dup_{n}gram_frac", "max", f"max_dup_{n}gram_frac", f"zh_duplicate_{n}grams")
-        for n in DUP_NS
-    ),
+    *ngram_checks("zh_", TOP_NS, DUP_NS),
 )
 
 

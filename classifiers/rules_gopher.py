@@ -6,7 +6,7 @@ import re
 
 from classifiers import text_units
 from classifiers.repetition import duplicate_items, repetition_signals
-from classifiers.rules_base import Check, RuleParams
+from classifiers.rules_base import Check, RuleParams, ngram_checks
 
 NAME = "gopher"
 TOP_NS = (2, 3, 4)
@@ -58,14 +58,7 @@ CHECKS = (
     Check("gopher_dup_para_frac", "max", "max_dup_para_frac", "gopher_duplicate_paragraphs"),
     Check("gopher_dup_line_char_frac", "max", "max_dup_line_char_frac", "gopher_duplicate_line_chars"),
     Check("gopher_dup_para_char_frac", "max", "max_dup_para_char_frac", "gopher_duplicate_paragraph_chars"),
-    *(
-        Check(f"gopher_top_{n}gram_frac", "max", f"max_top_{n}gram_frac", f"gopher_top_{n}gram")
-        for n in TOP_NS
-    ),
-    *(
-        Check(f"gopher_dup_{n}gram_frac", "max", f"max_dup_{n}gram_frac", f"gopher_duplicate_{n}grams")
-        for n in DUP_NS
-    ),
+    *ngram_checks("gopher_", TOP_NS, DUP_NS),
 )
 
 
