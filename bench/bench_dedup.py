@@ -36,7 +36,7 @@ from stages import minhash_buckets, minhash_clusters
 from stages.dedup_minhash import DedupMinhash, DedupMinhashConfig, _decide, signature_batch
 from stages.minhash_corpus import CorpusGenerator, shingle_sets
 from stages.minhash_shingles import batch_shingles
-from stages.minhash_signatures import bands_and_rows, signature_matrix, signatures
+from stages.minhash_signatures import bands_and_rows, permutations, signature_matrix, signatures
 
 _TOKEN = re.compile(r"[\u4e00-\u9fff]|[^\W_]+")
 
@@ -84,15 +84,15 @@ class TreeMonitor:
         self._thread.join()
 
 
-def corpora(sizes: list[int], work: Path, zh_text: str | None) -> dict[int, pa.Table]:
-    """The first `size` documents of one generated corpus, for each size (cached as Parquet)."""
+def corpora(sizes: list[int], work: Path, zh_text: str | None) -> dict[int, Path]:
+    """Parquet files of the first `size` documents of one generated corpus, for each size."""
     paths = {size: work / f"corpus-{size}.parquet" for size in sizes}
     if not all(p.exists() for p in paths.values()):
         families = int(max(sizes) / 1.55) + 100
         table = CorpusGenerator(seed=42, zh_text=zh_text).corpus(families, sentences=(8, 36))
         for size, path in paths.items():
             pq.write_table(table.slice(0, size), path)
-    return {size: pq.read_table(path) for size, path in paths.items()}
+    return paths
 
 
 def plain_datasketch(texts: list[str], num_perm: int, ngram: int) -> None:
@@ -110,11 +110,12 @@ def signature_throughput(table: pa.Table, config: DedupMinhashConfig) -> None:
     docs = table.slice(0, 3000)
     texts = docs.column("text").to_pylist()
     batch_shingles(docs.column("text").slice(0, 10), config.ngram)  # lookup tables, imports
-    signatures(batch_shingles(docs.column("text").slice(0, 10), config.ngram), config.num_perm, config.seed)
+    perms = permutations(config.num_perm, config.seed)
+    signatures(batch_shingles(docs.column("text").slice(0, 10), config.ngram), perms)
     start = time.process_time()
     for lo in range(0, docs.num_rows, 1000):
         shingles = batch_shingles(docs.column("text").slice(lo, 1000), config.ngram)
-        signatures(shingles, config.num_perm, config.seed)
+        signatures(shingles, perms)
     ours = docs.num_rows / (time.process_time() - start)
     plain_docs = texts[:600]
     start = time.process_time()
@@ -134,10 +135,11 @@ def in_process(table: pa.Table, config: DedupMinhashConfig) -> None:
     bands, rows = bands_and_rows(
         config.threshold, config.num_perm, config.false_positive_weight, config.false_negative_weight
     )
+    perms = permutations(config.num_perm, config.seed)
     start = time.process_time()
     sigs = pa.concat_tables(
         [
-            signature_batch(records.slice(lo, config.batch_rows), config.model_dump(), bands, rows)
+            signature_batch(records.slice(lo, config.batch_rows), config.model_dump(), perms, bands, rows)
             for lo in range(0, records.num_rows, config.batch_rows)
         ]
     )
@@ -253,13 +255,15 @@ def main() -> None:
     print(
         f"Chinese character frequencies from {len(zh_files)} sample files" if zh_text else "built-in CJK pool"
     )
-    tables = corpora(sizes, work, zh_text)
-    signature_throughput(tables[sizes[0]], config)
-    in_process(tables[sizes[0]], config)
+    paths = corpora(sizes, work, zh_text)
+    smallest = pq.read_table(paths[sizes[0]])
+    signature_throughput(smallest, config)
+    in_process(smallest, config)
+    del smallest
     monitor = TreeMonitor()
     num_cpus = ray_session.init(RayConfig(num_cpus=args.num_cpus, object_store_fraction=0.1))
     for size in sizes:
-        end_to_end(tables[size], config, work, num_cpus, monitor)
+        end_to_end(pq.read_table(paths[size]), config, work, num_cpus, monitor)
     print(f"load average {os.getloadavg()}")
 
 

@@ -33,6 +33,7 @@ from stages.minhash_shingles import batch_shingles
 from stages.minhash_signatures import (
     band_keys,
     bands_and_rows,
+    permutations,
     signature_column,
     signature_matrix,
     signatures,
@@ -61,8 +62,11 @@ class DedupMinhashConfig(StageConfig):
     top_clusters: int = Field(10, ge=0)  # largest clusters listed in the stats
 
 
-def signature_batch(batch: pa.Table, config: dict[str, Any], bands: int, rows: int) -> pa.Table:
-    """id, quality, length, shingle count, signature and band keys of every document."""
+def signature_batch(
+    batch: pa.Table, config: dict[str, Any], perms: tuple[np.ndarray, np.ndarray], bands: int, rows: int
+) -> pa.Table:
+    """id, doc key, quality, length, shingle count, signature and band keys of every document
+    (`perms` and bands x rows come from the driver, so workers never import datasketch)."""
     text = batch.column("text")
     shingles = batch_shingles(
         text,
@@ -72,7 +76,7 @@ def signature_batch(batch: pa.Table, config: dict[str, Any], bands: int, rows: i
         normalize_digits=config["normalize_digits"],
         strip_punctuation=config["strip_punctuation"],
     )
-    sigs = signatures(shingles, config["num_perm"], config["seed"])
+    sigs = signatures(shingles, perms)
     keys = band_keys(sigs, bands, rows)
     return pa.table(
         {
@@ -152,7 +156,12 @@ class DedupMinhash(GlobalStage):
         shutil.rmtree(sig_dir, ignore_errors=True)
         ds.select_columns(["id", "text", "quality"]).map_batches(
             signature_batch,
-            fn_kwargs={"config": self.config.model_dump(), "bands": bands, "rows": rows},
+            fn_kwargs={
+                "config": self.config.model_dump(),
+                "perms": permutations(self.config.num_perm, self.config.seed),
+                "bands": bands,
+                "rows": rows,
+            },
             batch_size=self.config.batch_rows,
             batch_format="pyarrow",
         ).write_parquet(str(sig_dir))

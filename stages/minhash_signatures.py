@@ -55,10 +55,11 @@ def fmix32(x: np.ndarray) -> np.ndarray:
     return x
 
 
-def signatures(shingles: Shingles, num_perm: int, seed: int) -> np.ndarray:
-    """(documents x num_perm) uint32 MinHash signatures; a document without shingles gets the
-    empty signature (all 0xFFFFFFFF)."""
-    a, b = permutations(num_perm, seed)
+def signatures(shingles: Shingles, perms: tuple[np.ndarray, np.ndarray]) -> np.ndarray:
+    """(documents x num_perm) uint32 MinHash signatures under the `permutations` (a, b); a
+    document without shingles gets the empty signature (all 0xFFFFFFFF)."""
+    a, b = perms
+    num_perm = len(a)
     counts = shingles.counts
     out = np.full((len(counts), num_perm), EMPTY, dtype=np.uint32)
     mixed = fmix32(shingles.hashes)

@@ -14,7 +14,7 @@ from stages import minhash_buckets, minhash_clusters
 from stages.dedup_minhash import DedupMinhash, DedupMinhashConfig
 from stages.minhash_corpus import CorpusGenerator, document_scores, exact_pairs, shingle_sets
 from stages.minhash_shingles import batch_shingles
-from stages.minhash_signatures import bands_and_rows, estimated_jaccard, signatures
+from stages.minhash_signatures import bands_and_rows, estimated_jaccard, permutations, signatures
 
 # -- shingles ---------------------------------------------------------------------------------
 
@@ -87,7 +87,7 @@ def test_signatures_equal_datasketch_and_work_in_its_lsh():
         "Deduplication keeps one copy of every document " * 4,
     ]
     sh = batch_shingles(pa.array(texts + [""], pa.large_string()), 5)
-    sigs = signatures(sh, 128, 7)
+    sigs = signatures(sh, permutations(128, 7))
     off = sh.offsets
     for i in range(2):
         reference = MinHash(num_perm=128, seed=7, hashfunc=int)
