@@ -148,6 +148,11 @@ def engine_args(config: SynthesizeConfig) -> dict[str, Any]:
             args[key] = getattr(b, key)
     if b.tp > 1:
         args["distributed_executor_backend"] = "mp"  # workers inside this actor's GPUs
+    if b.num_gpus == 0:
+        # vLLM's CPU build crashes the engine ("CPU Generator does not use offset") when a
+        # request with its own seed is prefilled in pieces: prefill whole prompts instead
+        args["enable_chunked_prefill"] = False
+        args["max_num_batched_tokens"] = max(4096, config.context_length())
     return args
 
 

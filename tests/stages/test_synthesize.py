@@ -227,6 +227,20 @@ def test_start_up_errors_name_the_key(tmp_path, model_dir):
         _parse(tmp_path, model=str(model_dir), langs=["fr"], backend=CPU)
 
 
+def test_engine_arguments_for_the_cpu_build_and_for_gpus(model_dir):
+    from stages.synth_generate import engine_args
+
+    cpu = engine_args(
+        make_config(model_dir, max_tokens=256, backend={**CPU, "kv_cache_memory_bytes": 64 << 20})
+    )
+    assert cpu["enable_chunked_prefill"] is False and cpu["max_num_batched_tokens"] == 4096
+    assert cpu["kv_cache_memory_bytes"] == 64 << 20 and cpu["tensor_parallel_size"] == 1
+    assert cpu["structured_outputs_config"] == {"backend": "guidance", "disable_any_whitespace": True}
+    gpu = engine_args(make_config(model_dir, max_tokens=256, backend={"kind": "vllm", "num_gpus": 4}))
+    assert gpu["tensor_parallel_size"] == 4 and gpu["distributed_executor_backend"] == "mp"
+    assert "enable_chunked_prefill" not in gpu and gpu["model"] == str(model_dir.resolve())
+
+
 def test_missing_api_key_variable_stops_the_stage_before_any_request(model_dir, monkeypatch):
     from stages.synthesize import Synthesize
 
