@@ -12,7 +12,7 @@ from pathlib import Path
 from typing import Annotated, Any, Literal
 
 import yaml
-from pydantic import BaseModel, ConfigDict, Field, ValidationError
+from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator
 
 from pipeline.registry import stage_class
 from pipeline.stage import StageConfig
@@ -54,7 +54,34 @@ class TableSource(_Model):
     title_field: str = "title"
 
 
-Source = Annotated[WarcSource | FilesSource | TableSource, Field(discriminator="kind")]
+class CrawlSource(_Model):
+    """Seed URLs crawled into `out` (resumably, see stages/crawl.py) before ingest; the WARC
+    files it writes there (`out/warc`) are this source's input. `settings`: CrawlConfig keys."""
+
+    kind: Literal["crawl"]
+    name: str
+    seeds: str
+    out: str
+    settings: dict[str, Any] = {}
+
+    @property
+    def paths(self) -> list[str]:
+        return [f"{self.out}/warc"]
+
+    @field_validator("settings")
+    @classmethod
+    def _known_settings(cls, value: dict[str, Any]) -> dict[str, Any]:
+        from stages.crawl import CrawlConfig
+
+        try:
+            CrawlConfig.model_validate(value)
+        except ValidationError as exc:
+            bad = "; ".join(f"{'.'.join(map(str, e['loc']))}: {e['msg']}" for e in exc.errors())
+            raise ValueError(f"bad crawl setting(s): {bad}") from None
+        return value
+
+
+Source = Annotated[WarcSource | FilesSource | TableSource | CrawlSource, Field(discriminator="kind")]
 
 
 class RayConfig(_Model):
@@ -194,6 +221,10 @@ def parse(data: Any, where: str, base_dir: Path) -> RunConfig:
         config = None
     if config is not None:
         for i, source in enumerate(config.sources):
+            if isinstance(source, CrawlSource):  # its paths exist once it has crawled
+                if not (base_dir / source.seeds).is_file():
+                    errors.append((f"sources[{i}].seeds", f"no such file: {base_dir / source.seeds}"))
+                continue
             for j, path in enumerate(source.paths):
                 if not _expand(base_dir, path):
                     errors.append((f"sources[{i}].paths[{j}]", f"no such file or folder: {base_dir / path}"))

@@ -26,7 +26,7 @@ import pyarrow.parquet as pq
 
 import pipeline
 from pipeline import decisions, ray_session
-from pipeline.config import RunConfig
+from pipeline.config import CrawlSource, RunConfig
 from pipeline.fused import ShardTask, ShardWorker
 from pipeline.progress import Progress
 from pipeline.registry import stage_class
@@ -103,6 +103,11 @@ class Runner:
         self.segments = plan_segments(config)
 
     def run(self) -> dict[str, Any]:
+        if any(isinstance(s, CrawlSource) for s in self.config.sources):  # crawl first, on this Ray
+            from stages.crawl import crawl_sources
+
+            self.num_cpus = ray_session.init(self.config.ray, self.address)
+            crawl_sources(self.config, progress=self.progress.enabled)
         shards = ingest.plan_shards(self.config)
         if not shards:
             raise RunError("no input files found in any source (check sources[].paths)")

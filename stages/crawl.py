@@ -234,8 +234,11 @@ class HostCrawl:
             entry["via"] = item.chain[-1]
         try:
             self.fetcher.vet(item.url)
-        except (RefusedTarget, FetchError) as exc:
+        except RefusedTarget as exc:
             self.store.finish({**entry, "outcome": "refused", "reason": exc.reason})
+            return
+        except FetchError as exc:  # the host name does not resolve
+            self.store.finish({**entry, "outcome": "failed", "reason": exc.reason})
             return
         site = self._site()
         if not site.allows(item.url, self.cfg.robots_agent):
@@ -537,6 +540,17 @@ def crawl(seeds_path: Path, out_dir: Path, cfg: CrawlConfig, progress: bool = Tr
     }
     (out_dir / "crawl.json").write_text(json.dumps(summary, indent=2, ensure_ascii=False), encoding="utf-8")
     return summary
+
+
+def crawl_sources(config: Any, progress: bool = True) -> None:
+    """Crawl every `kind: crawl` source of a run config (pipeline.config.RunConfig) into its
+    `out` folder, before ingest reads the WARC files there. Resumes like `datamill crawl`."""
+    from pipeline.config import CrawlSource
+
+    for source in config.sources:
+        if isinstance(source, CrawlSource):
+            settings = CrawlConfig.model_validate(source.settings)
+            crawl(config.base_dir / source.seeds, config.base_dir / source.out, settings, progress)
 
 
 def load_config(path: str | None, overrides: list[str]) -> CrawlConfig:

@@ -25,7 +25,7 @@ import pyarrow.parquet as pq
 from warcio.archiveiterator import ArchiveIterator
 from warcio.exceptions import ArchiveLoadFailed
 
-from pipeline.config import FilesSource, RunConfig, TableSource, WarcSource, expand_paths
+from pipeline.config import CrawlSource, FilesSource, RunConfig, TableSource, WarcSource, expand_paths
 from pipeline.schema import WORKING_SCHEMA, conform, make_id
 from stages.decode import UndecodableError, decode, header_charset
 
@@ -78,7 +78,7 @@ def plan_shards(config: RunConfig) -> list[Shard]:
         files: list[Path] = []
         for path in expand_paths(config, source.paths):
             files.extend(sorted(p for p in path.rglob("*") if p.is_file()) if path.is_dir() else [path])
-        if isinstance(source, WarcSource):
+        if isinstance(source, WarcSource | CrawlSource):
             files = [f for f in files if f.name.endswith(WARC_SUFFIXES)]
         elif isinstance(source, TableSource):
             suffixes = (".jsonl", ".json", ".jsonl.gz") if source.kind == "jsonl" else (".parquet",)
@@ -237,7 +237,7 @@ def read_shard(shard: Shard, config: RunConfig, counters: Counter[str] | None = 
     out = _Batcher(shard.source, config.batch_rows)
     for rel in shard.files:
         path = config.base_dir / rel
-        if isinstance(source, WarcSource):
+        if isinstance(source, WarcSource | CrawlSource):
             with path.open("rb") as stream:
                 yield from _warc_records(stream, rel, out)
         elif isinstance(source, FilesSource):
