@@ -52,7 +52,9 @@ class QualityConfig(StageConfig):
     c4: dict[str, rules_c4.Params] = rules_c4.DEFAULTS
     fineweb: dict[str, rules_fineweb.Params] = rules_fineweb.DEFAULTS
     chinese: dict[str, rules_chinese.Params] = rules_chinese.DEFAULTS
-    model: str | None = None  # fastText model from `datamill classifier train`
+    # fastText model from `datamill classifier train`; a path relative to the working directory
+    # (resolved when the config is loaded), readable on every node of the cluster
+    model: str | None = None
     min_quality: dict[str, float] = {ANY: 0.0}  # per language; lower `quality` is rejected
     model_max_chars: int = Field(20_000, ge=1)  # characters of each document the model reads
 
