@@ -26,6 +26,7 @@ from pathlib import Path
 import numpy as np
 import psutil
 import pyarrow as pa
+import pyarrow.compute as pc
 import pyarrow.parquet as pq
 
 from pipeline import ray_session
@@ -189,42 +190,46 @@ def truth_documents(table: pa.Table, threshold: float) -> np.ndarray:
     return truth
 
 
-def end_to_end(table: pa.Table, config: DedupMinhashConfig, work: Path, num_cpus: int, monitor: TreeMonitor):
+def end_to_end(path: Path, config: DedupMinhashConfig, work: Path, num_cpus: int, monitor: TreeMonitor):
+    """One run of the stage over the corpus at `path`; the corpus is not held in this process
+    while the stage runs, so the peak memory is the pipeline's."""
     import ray.data
 
-    data_dir = work / f"input-{table.num_rows}"
+    table = pq.read_table(path)
+    docs = table.num_rows
+    data_dir = work / f"input-{docs}"
     if not data_dir.exists():
         data_dir.mkdir()
         records = conform(table)
-        step = 20000
-        for n, lo in enumerate(range(0, records.num_rows, step)):
-            pq.write_table(records.slice(lo, step), data_dir / f"part-{n:04d}.parquet")
+        for n, lo in enumerate(range(0, records.num_rows, 20000)):
+            pq.write_table(records.slice(lo, 20000), data_dir / f"part-{n:04d}.parquet")
     files = sorted(str(p) for p in data_dir.glob("*.parquet"))
-    mb = sum(len(t.encode()) for t in table.column("text").to_pylist()) / 1e6
+    mb = pc.sum(pc.binary_length(table.column("text"))).as_py() / 1e6
+    del table
     scratch = Path(tempfile.mkdtemp(dir=work))
     ctx = RunContext(run_dir=work, scratch=scratch, num_cpus=num_cpus)
     cpu_before = monitor.cpu_seconds()
     start = time.perf_counter()
+    members: set[str] = set()  # cluster members: the rejected rows and the rows they name
     with monitor:
         out = DedupMinhash(config).run(ray.data.read_parquet(files), ctx)
-        ids, sizes = [], []
-        for batch in out.select_columns(["id", "signals"]).iter_batches(
+        for batch in out.select_columns(["id", "dup_cluster", "drop_reason"]).iter_batches(
             batch_format="pyarrow", batch_size=None
         ):
-            ids += batch.column("id").to_pylist()
-            sizes += [dict(s)["minhash_cluster_size"] for s in batch.column("signals").to_pylist()]
+            rejected = batch.filter(pc.is_valid(batch.column("drop_reason")))
+            members.update(rejected.column("id").to_pylist(), rejected.column("dup_cluster").to_pylist())
     seconds = time.perf_counter() - start
     cpu = monitor.cpu_seconds() - cpu_before
     shutil.rmtree(scratch, ignore_errors=True)
-    size_of = dict(zip(ids, sizes, strict=True))
-    clustered = np.array([size_of[i] > 1 for i in table.column("id").to_pylist()])
+    table = pq.read_table(path)
+    clustered = np.array([i in members for i in table.column("id").to_pylist()])
     truth = truth_documents(table, config.threshold)
     phases = sum(ctx.stats[f"seconds_{name}"] for name in ("signatures", "buckets", "clusters"))
     hits = int((truth & clustered).sum())
     precision = hits / max(1, int(clustered.sum()))
     recall = hits / max(1, int(truth.sum()))
     print(
-        f"{table.num_rows:>7} docs {mb:7.1f} MB  {seconds:6.1f} s  {mb / seconds / num_cpus:5.2f} MB/s/core "
+        f"{docs:>7} docs {mb:7.1f} MB  {seconds:6.1f} s  {mb / seconds / num_cpus:5.2f} MB/s/core "
         f"(wall, {num_cpus} CPUs)  {mb / cpu:5.2f} MB per CPU-s  peak PSS {monitor.peak / 2**20:6.0f} MiB  "
         f"clusters {ctx.stats['clusters']:>6}  removed {ctx.stats['docs_removed']:>6}  "
         f"pairs {ctx.stats['candidate_pairs']}/{ctx.stats['verified_pairs']} verified  "
@@ -263,7 +268,7 @@ def main() -> None:
     monitor = TreeMonitor()
     num_cpus = ray_session.init(RayConfig(num_cpus=args.num_cpus, object_store_fraction=0.1))
     for size in sizes:
-        end_to_end(pq.read_table(paths[size]), config, work, num_cpus, monitor)
+        end_to_end(paths[size], config, work, num_cpus, monitor)
     print(f"load average {os.getloadavg()}")
 
 
