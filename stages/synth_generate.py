@@ -84,13 +84,17 @@ class VllmGenerator:
     """Ray Data actor holding one vLLM engine."""
 
     def __init__(self, config: SynthesizeConfig, cache_dir: str) -> None:
+        started = time.perf_counter()  # load time: importing vLLM and starting the engine
         from vllm import LLM
 
         backend = config.backend
         assert isinstance(backend, VllmBackend)
         self.config = config
         self.cache_dir = Path(cache_dir)
-        started = time.perf_counter()
+        if backend.num_gpus == 0:
+            # Ray caps OMP_NUM_THREADS at the actor's CPUs; the CPU build binds its own threads
+            # (all cores but one for its scheduler), as a bare `vllm.LLM` would
+            os.environ.pop("OMP_NUM_THREADS", None)
         self.llm = LLM(**engine_args(config))
         self.tokenizer = self.llm.get_tokenizer()
         self.max_prompt = config.context_length() - config.max_tokens
