@@ -22,6 +22,7 @@ from lxml import etree
 from trafilatura.metadata import extract_license
 
 from classifiers import licence_rules as rules
+from stages.crawl_optout import OPT_OUT_HEADER
 
 # evidence strength
 STRUCTURED, PAGE_LINK, TEXT_LICENCE, TEXT_RESERVED, NOTICE = 5, 4, 3, 2, 1
@@ -115,6 +116,10 @@ def read_headers(headers: dict[str, str], finding: Finding) -> None:
     if headers.get("tdm-reservation", "").strip() == "1":
         finding.tdm_opt_out = True
         finding.tdm_evidence.append("header tdm-reservation: 1")
+    crawled = headers.get(OPT_OUT_HEADER, "").strip()
+    if crawled:  # what the crawler saw: robots.txt AI rules, tdmrep.json, noai (stages/crawl_optout.py)
+        finding.tdm_opt_out = True
+        finding.tdm_evidence.append(f"crawl {OPT_OUT_HEADER}: {crawled}")
     robots = headers.get("x-robots-tag", "")
     if _noai(robots):
         finding.tdm_opt_out = True

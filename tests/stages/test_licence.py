@@ -178,3 +178,10 @@ def test_pdf_rights_and_xmp():
 def test_html_without_raw_bytes_is_an_ordering_error():
     with pytest.raises(LicenceOrderError, match="before any global stage"):
         Licence()(_batch([{"content_type": "text/html", "text": "x"}]))
+
+
+def test_opt_outs_the_crawler_recorded_are_honoured():
+    headers = {"x-datamill-opt-out": "robots.txt=GPTBot,CCBot; tdmrep.json=1"}
+    [row] = _run([_html(CC_BY_SA_PAGE, headers)])
+    assert row["opt_out"] is True and row["reason"] == "licence:tdm_opt_out"
+    assert "crawl x-datamill-opt-out: robots.txt=GPTBot,CCBot; tdmrep.json=1" in row["evidence"]
