@@ -244,6 +244,7 @@ class Runner:
         return _ordered(stats, seg.stages), {
             "shards": len(tasks),
             "shards_resumed": len(tasks) - len(pending),
+            "shard_seconds": round(sum(done[t.key]["seconds"] for t in tasks), 3),
             "nodes": sorted(nodes),
         }
 
