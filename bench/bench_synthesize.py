@@ -104,7 +104,7 @@ def bare_generate(config, run_dir: Path, state: dict) -> tuple[int, float, float
     import pyarrow.parquet as pq
     from vllm import LLM
 
-    from stages.synth_generate import engine_args, render_prompts, sampling_params
+    from stages.synth_generate import engine_args, render_prompts, sampling_params, shutdown_engine
     from stages.synthesize import chunk_documents
 
     synth = config.stages[-1].config
@@ -120,6 +120,7 @@ def bare_generate(config, run_dir: Path, state: dict) -> tuple[int, float, float
     started = time.perf_counter()
     results = llm.generate(prompts, params, use_tqdm=False)
     seconds = time.perf_counter() - started
+    shutdown_engine(llm)
     return sum(len(r.outputs[0].token_ids) for r in results), seconds, load
 
 

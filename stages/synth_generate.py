@@ -122,11 +122,15 @@ class VllmGenerator:
         return _stats(sum(o[2] for o in outputs), sum(o[3] for o in outputs), seconds, load)
 
     def __del__(self) -> None:
-        llm = getattr(self, "llm", None)
-        engine = getattr(llm, "llm_engine", None)
-        shutdown = getattr(getattr(engine, "engine_core", None), "shutdown", None)
-        if shutdown is not None:
-            shutdown()
+        shutdown_engine(getattr(self, "llm", None))
+
+
+def shutdown_engine(llm: Any) -> None:
+    """Stop a `vllm.LLM`'s engine processes (else the interpreter waits for them at exit)."""
+    engine = getattr(llm, "llm_engine", None)
+    shutdown = getattr(getattr(engine, "engine_core", None), "shutdown", None)
+    if shutdown is not None:
+        shutdown()
 
 
 def engine_args(config: SynthesizeConfig) -> dict[str, Any]:
