@@ -21,6 +21,7 @@ def init(config: RayConfig, address: str | None = None) -> int:
     else:
         total = _memory_bytes()
         ray.init(
+            address="local",  # a new local Ray, never a cluster `ray start` left on this machine
             num_cpus=config.num_cpus or os.cpu_count() or 1,
             object_store_memory=int(total * config.object_store_fraction) if total else None,
             include_dashboard=False,
