@@ -102,10 +102,10 @@ class FusedPass:
         ingest_counters: Counter[str] = Counter()
         stats: dict[str, StageStats] = {}
         writer = _ShardWriter(self.segment / f"{task.key}.parquet", self.run_dir, task.key)
-        source_sha = {s.name: s.model_dump_json() for s in self.config.sources}
+        source_sha = {s.name: _sha(s.model_dump_json()) for s in self.config.sources}
         for batch in self._input(task, ingest_counters):
             if self.with_ingest:
-                sha = _sha(source_sha[task.shard.source])
+                sha = source_sha[task.shard.source]
                 t0 = time.perf_counter()
                 batch = self._decide("ingest", ingest.VERSION, sha, batch, stats, writer, t0)
             for stage in self.stages:

@@ -24,10 +24,6 @@ class Progress:
         self.enabled = enabled
         self.console = Console(stderr=True)
 
-    def log(self, message: str) -> None:
-        if self.enabled:
-            self.console.print(message)
-
     @contextmanager
     def task(self, description: str, total: int | None, completed: int = 0) -> Iterator[_Bar]:
         if not self.enabled:

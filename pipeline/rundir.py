@@ -10,20 +10,9 @@ import uuid
 from pathlib import Path
 from typing import Any
 
-import pyarrow as pa
-import pyarrow.parquet as pq
-
 SUCCESS = "_SUCCESS"
 FINGERPRINT = "_fingerprint"
 SHARD_MARKERS = "_shards"
-
-
-def write_parquet_atomic(table: pa.Table, path: Path) -> None:
-    """Write to a temporary name in the same folder, then rename: a reader never sees half a file."""
-    path.parent.mkdir(parents=True, exist_ok=True)
-    tmp = path.with_name(f".{path.name}.{uuid.uuid4().hex}.tmp")
-    pq.write_table(table, tmp, compression="zstd")
-    os.replace(tmp, path)
 
 
 def write_json_atomic(data: Any, path: Path) -> None:

@@ -13,7 +13,6 @@ import json
 import os
 import shutil
 import time
-import traceback
 import uuid
 from dataclasses import dataclass
 from datetime import UTC, datetime
@@ -348,7 +347,3 @@ def _sum_stats(items) -> dict[str, StageStats]:
 
 def _ordered(stats: dict[str, StageStats], names: tuple[str, ...]) -> dict[str, StageStats]:
     return {n: stats.get(n, StageStats()) for n in names}
-
-
-def format_error(exc: BaseException) -> str:
-    return "".join(traceback.format_exception_only(type(exc), exc)).strip()

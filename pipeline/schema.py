@@ -88,7 +88,3 @@ def conform(table: pa.Table, schema: pa.Schema = RECORD_SCHEMA) -> pa.Table:
         else:
             columns.append(pa.nulls(table.num_rows, field.type))
     return pa.Table.from_arrays(columns, schema=schema)
-
-
-def empty(schema: pa.Schema = RECORD_SCHEMA) -> pa.Table:
-    return schema.empty_table()

@@ -53,8 +53,3 @@ class StageStats:
             data["seconds"],
             Counter(data.get("counters", {})),
         )
-
-
-def merge(into: dict[str, StageStats], other: dict[str, StageStats]) -> None:
-    for name, stats in other.items():
-        into[name] = into.get(name, StageStats()) + stats
