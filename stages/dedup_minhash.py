@@ -1,11 +1,11 @@
 """Near-duplicate dedup with MinHash LSH, CJK-aware, on Ray Data.
 
-1. Signatures (Ray Data map over the corpus, written to scratch Parquet): shingles from
-   `minhash_shingles` (word n-grams, CJK character n-grams), NumPy MinHash signatures compatible
-   with datasketch (`minhash_signatures`), LSH band keys with datasketch's optimal bands x rows.
-2. Buckets: one (band key, id) row per band, hash-shuffled on the key (Ray Data repartition by
-   key, the way `groupby().map_groups` does it) so every bucket is whole in one block; each block
-   turns its buckets into candidate pairs (`minhash_buckets`, linear in oversize buckets).
+1. Signatures (Ray Data map over the corpus): shingles from `minhash_shingles` (word n-grams,
+   CJK character n-grams), NumPy MinHash signatures compatible with datasketch
+   (`minhash_signatures`), LSH band keys with datasketch's optimal bands x rows. Each block
+   writes its signatures to scratch Parquet and its band rows split into partitions by band key.
+2. Buckets (Ray Data map, one task per partition): a partition holds every row of its buckets;
+   each bucket becomes candidate pairs (`minhash_buckets`, linear in oversize buckets).
 3. Clusters (driver): candidate pairs deduplicated, verified by signature-estimated Jaccard
    (config), connected components, keep rule (highest quality, longest, smallest id)
    (`minhash_clusters`). Needs the pairs and the signatures of the documents in them to fit one
@@ -13,6 +13,7 @@
 4. Decisions (Ray Data map over the corpus): `dup_cluster` = the kept document's id on every row
    (its own id outside clusters); the others rejected `dedup_minhash:near_duplicate_of:<id>`;
    signals `minhash_cluster_size` and `minhash_jaccard_to_kept`.
+Scratch files live under the run directory, which a cluster's nodes share.
 """
 
 from __future__ import annotations
@@ -25,6 +26,8 @@ from typing import Any
 import numpy as np
 import pyarrow as pa
 import pyarrow.compute as pc
+import pyarrow.parquet as pq
+import xxhash
 from pydantic import Field
 
 from pipeline.stage import GlobalStage, RunContext, StageConfig, set_column, with_drop_reason
@@ -38,7 +41,7 @@ from stages.minhash_signatures import (
     signature_matrix,
     signatures,
 )
-from stages.signals import merged_signals
+from stages.signals import merged_signal_columns
 
 
 class DedupMinhashConfig(StageConfig):
@@ -56,7 +59,8 @@ class DedupMinhashConfig(StageConfig):
     false_negative_weight: float = Field(0.9, ge=0, le=1)
     verify: bool = True  # drop candidate pairs whose estimated Jaccard is below the threshold
     bucket_anchors: int = Field(16, ge=1)  # pairs per document in a bucket larger than this
-    num_partitions: int | None = Field(None, ge=1)  # shuffle partitions; default: 2 per CPU
+    # bucket partitions; default: 2 per CPU, more for corpora whose band rows pass 128 MB each
+    num_partitions: int | None = Field(None, ge=1)
     batch_rows: int = Field(1024, ge=1)  # documents per signature batch
     max_pairs: int = Field(200_000_000, ge=1)  # distinct candidate pairs the driver accepts
     top_clusters: int = Field(10, ge=0)  # largest clusters listed in the stats
@@ -91,18 +95,56 @@ def signature_batch(
     )
 
 
+def sign_block(
+    block: pa.Table,
+    config: dict[str, Any],
+    perms: tuple[np.ndarray, np.ndarray],
+    bands: int,
+    rows: int,
+    partitions: int,
+    scratch: str,
+) -> pa.Table:
+    """Signatures of a block (`signature_batch` over `batch_rows` slices) written to
+    `scratch/signatures`, its band rows to `scratch/bands/<partition>`; file names hash the
+    block's ids, so a retried task overwrites its own files. Returns the block's row count."""
+    if not block.num_rows:
+        return pa.table({"docs": [0]})
+    step = config["batch_rows"]
+    sigs = pa.concat_tables(
+        [
+            signature_batch(block.slice(lo, step), config, perms, bands, rows)
+            for lo in range(0, len(block), step)
+        ]
+    )
+    name = xxhash.xxh3_128_hexdigest(np.asarray(sigs.column(minhash_buckets.DOC)).tobytes())
+    folder = Path(scratch)
+    (folder / _SIGNATURES).mkdir(parents=True, exist_ok=True)
+    pq.write_table(
+        sigs.drop_columns([minhash_buckets.BANDS]),
+        folder / _SIGNATURES / f"{name}.parquet",
+        compression={c: "none" if c == "signature" else "zstd" for c in sigs.column_names},
+    )
+    band_rows = minhash_buckets.band_rows(sigs)
+    minhash_buckets.write_partitions(band_rows, partitions, folder / _BANDS, name)
+    return pa.table({"docs": [block.num_rows]})
+
+
+def _partition_pairs(batch: pa.Table, anchors: int) -> pa.Table:
+    return pa.concat_tables(
+        [minhash_buckets.partition_pairs(Path(f), anchors) for f in batch.column("folder").to_pylist()]
+    )
+
+
 def _decide(batch: pa.Table, decisions: pa.Table) -> pa.Table:
     dup_cluster, reasons, new_signals = minhash_clusters.apply_decisions(batch, decisions)
     batch = set_column(batch, "dup_cluster", dup_cluster, pa.string())
     batch = set_column(
-        batch, "signals", merged_signals(batch, new_signals), batch.schema.field("signals").type
+        batch, "signals", merged_signal_columns(batch, new_signals), batch.schema.field("signals").type
     )
     return with_drop_reason(batch, reasons)
 
 
-def _collect(ds) -> pa.Table | None:
-    tables = [t for t in ds.iter_batches(batch_format="pyarrow", batch_size=None) if t.num_rows]
-    return pa.concat_tables(tables) if tables else None
+_SIGNATURES, _BANDS = "signatures", "bands"
 
 
 class DedupMinhash(GlobalStage):
@@ -117,11 +159,15 @@ class DedupMinhash(GlobalStage):
         bands, rows = bands_and_rows(
             cfg.threshold, cfg.num_perm, cfg.false_positive_weight, cfg.false_negative_weight
         )
-        sig_dir = ctx.scratch / "dedup_minhash_signatures"
+        scratch = ctx.scratch / "dedup_minhash"
+        shutil.rmtree(scratch, ignore_errors=True)
+        partitions = cfg.num_partitions or minhash_buckets.partition_count(
+            ds.count(), bands, 2 * ctx.num_cpus
+        )
         started = time.perf_counter()
-        self._write_signatures(ds, sig_dir, bands, rows)
+        self._write_signatures(ds, scratch, bands, rows, partitions)
         signed = time.perf_counter()
-        pairs = self._candidate_pairs(sig_dir, 2 * ctx.num_cpus)
+        pairs = self._candidate_pairs(scratch / _BANDS)
         bucketed = time.perf_counter()
         keys, a, b = minhash_clusters.pair_indices(pairs)
         del pairs
@@ -130,7 +176,7 @@ class DedupMinhash(GlobalStage):
                 f"dedup_minhash: {len(a)} candidate pairs exceed max_pairs={cfg.max_pairs} "
                 "(raise it if the driver has the memory, or the threshold)"
             )
-        members, unique = self._members(sig_dir, keys)
+        members, unique = self._members(scratch / _SIGNATURES, keys)
         keep = unique[a] & unique[b]
         if cfg.verify:
             keep &= minhash_clusters.verified(a, b, members.signatures, cfg.threshold)
@@ -139,6 +185,7 @@ class DedupMinhash(GlobalStage):
             {
                 "minhash_bands": bands,
                 "minhash_rows": rows,
+                "minhash_partitions": partitions,
                 "candidate_pairs": int(len(a)),
                 "verified_pairs": int(keep.sum()),
                 "doc_key_collisions": int((~unique).sum()),
@@ -152,38 +199,39 @@ class DedupMinhash(GlobalStage):
             _decide, fn_kwargs={"decisions": result.decisions}, batch_size=None, batch_format="pyarrow"
         )
 
-    def _write_signatures(self, ds, sig_dir: Path, bands: int, rows: int) -> None:
-        shutil.rmtree(sig_dir, ignore_errors=True)
+    def _write_signatures(self, ds, scratch: Path, bands: int, rows: int, partitions: int) -> None:
         ds.select_columns(["id", "text", "quality"]).map_batches(
-            signature_batch,
+            sign_block,
             fn_kwargs={
                 "config": self.config.model_dump(),
                 "perms": permutations(self.config.num_perm, self.config.seed),
                 "bands": bands,
                 "rows": rows,
+                "partitions": partitions,
+                "scratch": str(scratch),
             },
-            batch_size=self.config.batch_rows,
+            batch_size=None,
             batch_format="pyarrow",
-        ).write_parquet(str(sig_dir))
+        ).materialize()
 
-    def _candidate_pairs(self, sig_dir: Path, default_partitions: int) -> pa.Table:
-        """Band rows hash-shuffled on the band key, each block's buckets turned into pairs."""
+    def _candidate_pairs(self, folder: Path) -> pa.Table:
+        """Pairs of every partition, one Ray task each."""
         import ray.data
 
-        pairs = _collect(
-            ray.data.read_parquet(
-                str(sig_dir), columns=[minhash_buckets.DOC, "shingles", minhash_buckets.BANDS]
-            )
-            .map_batches(minhash_buckets.band_rows, batch_format="pyarrow")
-            .repartition(self.config.num_partitions or default_partitions, keys=[minhash_buckets.KEY])
-            .map_batches(
-                minhash_buckets.bucket_pairs,
-                fn_kwargs={"anchors": self.config.bucket_anchors},
-                batch_size=None,
-                batch_format="pyarrow",
-            )
+        folders = [str(f) for f in sorted(folder.iterdir())] if folder.exists() else []
+        if not folders:
+            return minhash_buckets.PAIR_SCHEMA.empty_table()
+        tables = ray.data.from_items([{"folder": f} for f in folders], override_num_blocks=len(folders))
+        out = tables.map_batches(
+            _partition_pairs,
+            fn_kwargs={"anchors": self.config.bucket_anchors},
+            batch_size=1,
+            batch_format="pyarrow",
         )
-        return pairs if pairs is not None else minhash_buckets.PAIR_SCHEMA.empty_table()
+        return pa.concat_tables(
+            [minhash_buckets.PAIR_SCHEMA.empty_table()]
+            + list(out.iter_batches(batch_format="pyarrow", batch_size=None))
+        )
 
     def _members(self, sig_dir: Path, keys: np.ndarray) -> tuple[minhash_clusters.Members, np.ndarray]:
         """The documents behind the doc keys of the candidate pairs (quality, length, signature),
@@ -192,6 +240,14 @@ class DedupMinhash(GlobalStage):
         such documents are left out of clustering and counted)."""
         import pyarrow.dataset as pads
 
+        if not len(keys):
+            empty = minhash_clusters.Members(
+                pa.array([], pa.string()),
+                np.zeros(0),
+                np.zeros(0, np.int64),
+                np.zeros((0, self.config.num_perm), np.uint32),
+            )
+            return empty, np.zeros(0, dtype=bool)
         found = pads.dataset(str(sig_dir), format="parquet").to_table(
             columns=[minhash_buckets.DOC, "id", "quality", "length", "signature"],
             filter=pads.field(minhash_buckets.DOC).isin(pa.array(keys, pa.uint64())),

@@ -2,8 +2,11 @@
 
 Documents travel as `doc`, a 64-bit hash of their id (16 bytes a band row instead of a string),
 mapped back to ids on the driver for the few documents that end up in pairs.
-Both functions are plain Arrow-batch functions; the stage runs them in Ray Data around a hash
-shuffle on `key`, so each call of `bucket_pairs` sees every row of the buckets it holds.
+The shuffle goes through shared storage, the way MapReduce shuffles: every signature task writes
+its band rows split by `key % partitions` into one file per partition (`write_partitions`), then
+one task per partition reads that partition's files (`partition_pairs`), so each call of
+`bucket_pairs` sees every row of the buckets it holds. Memory per task is one block's band rows,
+then one partition's; the number of partitions grows with the corpus (`partition_count`).
 A bucket of m documents yields all pairs among its first `anchors` documents (by doc key) and,
 for every further document, a pair with each of those anchors: at most `anchors * m` pairs, so
 an oversize bucket (boilerplate, templates) costs memory linear in its size, not quadratic.
@@ -11,8 +14,11 @@ an oversize bucket (boilerplate, templates) costs memory linear in its size, not
 
 from __future__ import annotations
 
+from pathlib import Path
+
 import numpy as np
 import pyarrow as pa
+import pyarrow.parquet as pq
 import xxhash
 
 KEY = "key"
@@ -20,6 +26,12 @@ DOC = "doc"
 BANDS = "bands"
 PAIR_SCHEMA = pa.schema([("a", pa.uint64()), ("b", pa.uint64())])
 BAND_ROW_SCHEMA = pa.schema([(KEY, pa.uint64()), (DOC, pa.uint64())])
+PARTITION_BYTES = 128 << 20  # band rows a partition task aims to hold
+
+
+def partition_count(docs: int, bands: int, minimum: int) -> int:
+    """Partitions for a corpus: at least `minimum`, more once band rows pass PARTITION_BYTES each."""
+    return max(minimum, -(-docs * bands * len(BAND_ROW_SCHEMA) * 8 // PARTITION_BYTES))
 
 
 def doc_keys(ids: pa.Array | pa.ChunkedArray) -> pa.Array:
@@ -54,3 +66,24 @@ def bucket_pairs(batch: pa.Table, anchors: int) -> pa.Table:
     a, b = docs[group_first[group[member]] + within], docs[member]
     distinct = a != b
     return pa.table({"a": a[distinct], "b": b[distinct]}, schema=PAIR_SCHEMA)
+
+
+def write_partitions(rows: pa.Table, partitions: int, folder: Path, name: str) -> None:
+    """Band rows split by `key % partitions` into `folder/<partition>/<name>.parquet`."""
+    part = np.asarray(rows.column(KEY)) % np.uint64(partitions)
+    order = np.argsort(part, kind="stable")
+    bounds = np.searchsorted(part[order], np.arange(partitions + 1))
+    for p in range(partitions):
+        if bounds[p + 1] > bounds[p]:
+            target = folder / f"{p:05d}"
+            target.mkdir(parents=True, exist_ok=True)
+            chunk = rows.take(order[bounds[p] : bounds[p + 1]])
+            pq.write_table(chunk, target / f"{name}.parquet", compression="none")
+
+
+def partition_pairs(folder: Path, anchors: int) -> pa.Table:
+    """Candidate pairs of one partition written by `write_partitions`."""
+    files = sorted(folder.glob("*.parquet"))
+    if not files:
+        return PAIR_SCHEMA.empty_table()
+    return bucket_pairs(pa.concat_tables(pq.read_table(f, schema=BAND_ROW_SCHEMA) for f in files), anchors)

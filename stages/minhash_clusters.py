@@ -116,10 +116,8 @@ def _stats(
     }
 
 
-def apply_decisions(
-    batch: pa.Table, decisions: pa.Table
-) -> tuple[pa.Array, pa.Array, list[dict[str, float]]]:
-    """(dup_cluster, drop reason, new signals) for every row of a batch."""
+def apply_decisions(batch: pa.Table, decisions: pa.Table) -> tuple[pa.Array, pa.Array, dict[str, pa.Array]]:
+    """(dup_cluster, drop reason, new signal columns) for every row of a batch."""
     ids = batch.column("id").combine_chunks().cast(pa.string())
     index = pc.index_in(ids, value_set=decisions.column("id").combine_chunks())
     kept = decisions.column("kept").take(index)
@@ -129,10 +127,8 @@ def apply_decisions(
         pc.binary_join_element_wise("dedup_minhash:near_duplicate_of", kept, ":"),
         pa.scalar(None, pa.string()),
     )
-    sizes = pc.fill_null(decisions.column("size").take(index), 1).to_pylist()
-    jaccards = decisions.column("jaccard").take(index).to_pylist()
-    signals = [
-        {"minhash_cluster_size": float(size)} | ({} if jac is None else {"minhash_jaccard_to_kept": jac})
-        for size, jac in zip(sizes, jaccards, strict=True)
-    ]
-    return pc.coalesce(kept, ids), reasons, signals
+    signals = {
+        "minhash_cluster_size": pc.fill_null(decisions.column("size").take(index), 1),
+        "minhash_jaccard_to_kept": decisions.column("jaccard").take(index),
+    }
+    return pc.coalesce(kept, ids), reasons, {k: v.combine_chunks() for k, v in signals.items()}
