@@ -190,22 +190,30 @@ def truth_documents(table: pa.Table, threshold: float) -> np.ndarray:
     return truth
 
 
+def text_size(path: Path) -> tuple[int, float]:
+    """(documents, MB of UTF-8 text) of a corpus file, read a batch at a time."""
+    docs, size = 0, 0
+    for batch in pq.ParquetFile(path).iter_batches(columns=["text"], batch_size=10000):
+        docs += batch.num_rows
+        size += pc.sum(pc.binary_length(batch.column(0))).as_py() or 0
+    return docs, size / 1e6
+
+
 def end_to_end(path: Path, config: DedupMinhashConfig, work: Path, num_cpus: int, monitor: TreeMonitor):
     """One run of the stage over the corpus at `path`; the corpus is not held in this process
     while the stage runs, so the peak memory is the pipeline's."""
     import ray.data
 
-    table = pq.read_table(path)
-    docs = table.num_rows
+    docs, mb = text_size(path)
     data_dir = work / f"input-{docs}"
     if not data_dir.exists():
         data_dir.mkdir()
-        records = conform(table)
+        records = conform(pq.read_table(path))
         for n, lo in enumerate(range(0, records.num_rows, 20000)):
             pq.write_table(records.slice(lo, 20000), data_dir / f"part-{n:04d}.parquet")
+        del records
+    pa.default_memory_pool().release_unused()
     files = sorted(str(p) for p in data_dir.glob("*.parquet"))
-    mb = pc.sum(pc.binary_length(table.column("text"))).as_py() / 1e6
-    del table
     scratch = Path(tempfile.mkdtemp(dir=work))
     ctx = RunContext(run_dir=work, scratch=scratch, num_cpus=num_cpus)
     cpu_before = monitor.cpu_seconds()

@@ -129,6 +129,13 @@ def sign_block(
     return pa.table({"docs": [block.num_rows]})
 
 
+def _pick_members(batch: pa.Table, keys: np.ndarray) -> pa.Table:
+    """The rows of a signature batch whose doc key is one of the sorted `keys`."""
+    docs = np.asarray(batch.column(minhash_buckets.DOC).combine_chunks(), dtype=np.uint64)
+    at = np.minimum(np.searchsorted(keys, docs), len(keys) - 1)
+    return batch.filter(pa.array(keys[at] == docs))
+
+
 def _partition_pairs(batch: pa.Table, anchors: int) -> pa.Table:
     return pa.concat_tables(
         [minhash_buckets.partition_pairs(Path(f), anchors) for f in batch.column("folder").to_pylist()]
@@ -234,29 +241,27 @@ class DedupMinhash(GlobalStage):
         )
 
     def _members(self, sig_dir: Path, keys: np.ndarray) -> tuple[minhash_clusters.Members, np.ndarray]:
-        """The documents behind the doc keys of the candidate pairs (quality, length, signature),
-        read on the driver from the scratch Parquet (shared storage, like the run directory),
-        and a mask of the keys that name exactly one document (a 64-bit collision names two:
-        such documents are left out of clustering and counted)."""
-        import pyarrow.dataset as pads
-
-        if not len(keys):
-            empty = minhash_clusters.Members(
-                pa.array([], pa.string()),
-                np.zeros(0),
-                np.zeros(0, np.int64),
-                np.zeros((0, self.config.num_perm), np.uint32),
+        """The documents behind the sorted doc keys of the candidate pairs (id, quality, length,
+        signature), streamed out of the scratch signatures a batch at a time (memory: those
+        documents only), and a mask of the keys that name exactly one document (a 64-bit
+        collision names two: such documents are left out of clustering and counted)."""
+        columns = [minhash_buckets.DOC, "id", "quality", "length", "signature"]
+        picked = [
+            _pick_members(pa.Table.from_batches([batch]), keys)
+            for path in (sorted(sig_dir.glob("*.parquet")) if len(keys) else [])
+            for batch in pq.ParquetFile(path).iter_batches(batch_size=1 << 16, columns=columns)
+        ]
+        if not picked:
+            empty = (pa.array([], pa.string()), np.zeros(0), np.zeros(0, np.int64))
+            return minhash_clusters.Members(*empty, np.zeros((0, self.config.num_perm), np.uint32)), np.zeros(
+                0, dtype=bool
             )
-            return empty, np.zeros(0, dtype=bool)
-        found = pads.dataset(str(sig_dir), format="parquet").to_table(
-            columns=[minhash_buckets.DOC, "id", "quality", "length", "signature"],
-            filter=pads.field(minhash_buckets.DOC).isin(pa.array(keys, pa.uint64())),
-        )
-        found = found.take(pc.sort_indices(found, [(minhash_buckets.DOC, "ascending"), ("id", "ascending")]))
-        docs = np.asarray(found.column(minhash_buckets.DOC).combine_chunks(), dtype=np.uint64)
+        found = pa.concat_tables(picked)
+        order = np.asarray(pc.sort_indices(found, [(minhash_buckets.DOC, "ascending"), ("id", "ascending")]))
+        docs = np.asarray(found.column(minhash_buckets.DOC).combine_chunks(), dtype=np.uint64)[order]
         rows = np.searchsorted(docs, keys)
         unique = np.searchsorted(docs, keys, side="right") - rows == 1
-        found = found.take(rows)
+        found = found.take(order[rows])
         return minhash_clusters.Members(
             found.column("id").combine_chunks(),
             found.column("quality").to_numpy().astype(np.float64),
