@@ -104,7 +104,7 @@ def bare_generate(config, run_dir: Path, state: dict) -> tuple[int, float, float
     import pyarrow.parquet as pq
     from vllm import LLM
 
-    from stages.synth_generate import engine_args, render_prompts, sampling_params, shutdown_engine
+    from stages.synth_generate import engine_args, render_prompts, sampling_params, shutdown_engine, warm_up
     from stages.synthesize import chunk_documents
 
     synth = config.stages[-1].config
@@ -114,6 +114,7 @@ def bare_generate(config, run_dir: Path, state: dict) -> tuple[int, float, float
     chunks = chunks.filter(pc.is_valid(chunks.column("chunk_id")))
     started = time.perf_counter()
     llm = LLM(**engine_args(synth))
+    warm_up(llm, synth)  # as the stage's actors do while loading
     load = time.perf_counter() - started
     prompts = render_prompts(llm.get_tokenizer(), synth, chunks)
     params = sampling_params(synth, chunks)
@@ -182,6 +183,7 @@ def main() -> None:
             "inside_generate_seconds": round(c["generate_seconds"], 2),
             "tokens_per_s": round(stage_rate, 1),
             "tokens_per_s_with_load": round(stage_rate_with_load, 1),
+            "phase_seconds": {k: c[f"seconds_{k}"] for k in ("chunks", "generate", "rows")},
         },
         "bare_generate": {
             "output_tokens": bare_tokens,

@@ -278,18 +278,16 @@ class Runner:
             stage.check_columns(RECORD_SCHEMA.names)
             out = stage.run(ds, ctx)
             written = out.map_batches(
-                _GlobalWriter,
-                fn_constructor_args=(
-                    str(tmp_kept),
-                    str(tmp_rejected),
-                    name,
-                    stage.version,
-                    entry.config.sha(),
-                ),
+                _write_global_block,
+                fn_kwargs={
+                    "kept_dir": str(tmp_kept),
+                    "rejected_dir": str(tmp_rejected),
+                    "stage": name,
+                    "version": stage.version,
+                    "sha": entry.config.sha(),
+                },
                 batch_size=None,
                 batch_format="pyarrow",
-                compute=ray.data.ActorPoolStrategy(min_size=1, max_size=max(1, self.num_cpus)),
-                num_cpus=1,
             )
             total = StageStats()
             for row in written.iter_rows():
@@ -311,25 +309,22 @@ class Runner:
         return {name: total}, extra
 
 
-class _GlobalWriter:
-    """Writes a global stage's output blocks: kept rows to the segment, the rest to rejected/."""
-
-    def __init__(self, kept_dir: str, rejected_dir: str, stage: str, version: str, sha: str) -> None:
-        self.kept_dir, self.rejected_dir = Path(kept_dir), Path(rejected_dir)
-        self.stage, self.version, self.sha = stage, version, sha
-
-    def __call__(self, batch: pa.Table) -> dict[str, list[str]]:
-        stats = StageStats(docs_in=batch.num_rows)
-        stats.bytes_in = int(pc.sum(pc.binary_length(batch.column("text"))).as_py() or 0)
-        kept, rejected, reasons = decisions.split(batch, self.stage, self.version, self.sha)
-        name = f"part-{uuid.uuid4().hex}.parquet"
-        if rejected is not None:
-            _write(rejected, self.rejected_dir / name)
-            stats.rejected.update(reason_key(r) for r in reasons)
-        if kept.num_rows:
-            _write(conform(kept), self.kept_dir / name)
-        stats.kept = kept.num_rows
-        return {"stats": [json.dumps(stats.to_json())]}
+def _write_global_block(
+    batch: pa.Table, kept_dir: str, rejected_dir: str, stage: str, version: str, sha: str
+) -> dict[str, list[str]]:
+    """Writes one output block of a global stage (a Ray task: nothing to set up): kept rows to
+    the segment's temp folder, the rest to the stage's temp rejected/ folder; returns its stats."""
+    stats = StageStats(docs_in=batch.num_rows)
+    stats.bytes_in = int(pc.sum(pc.binary_length(batch.column("text"))).as_py() or 0)
+    kept, rejected, reasons = decisions.split(batch, stage, version, sha)
+    name = f"part-{uuid.uuid4().hex}.parquet"
+    if rejected is not None:
+        _write(rejected, Path(rejected_dir) / name)
+        stats.rejected.update(reason_key(r) for r in reasons)
+    if kept.num_rows:
+        _write(conform(kept), Path(kept_dir) / name)
+    stats.kept = kept.num_rows
+    return {"stats": [json.dumps(stats.to_json())]}
 
 
 def _write(table: pa.Table, path: Path) -> None:

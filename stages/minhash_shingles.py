@@ -1,4 +1,4 @@
-"""Shingle hashes for MinHash, vectorised over a whole Arrow batch (no Python loop per token).
+"""Shingle hashes for MinHash over a whole Arrow batch, in one compiled pass (numba) over its code points.
 
 Text becomes NumPy code points, code points become tokens, tokens become n-gram shingles:
 - a run of letters/digits of a space-delimited script is one token (a word);
@@ -22,6 +22,7 @@ from functools import cache
 import numpy as np
 import pyarrow as pa
 import pyarrow.compute as pc
+from numba import njit
 
 # token classes of a code point
 SEPARATOR, WORD, CHAR, PUNCT = 0, 1, 2, 3
@@ -44,22 +45,10 @@ _M1 = np.uint64(0xFF51AFD7ED558CCD)
 _M2 = np.uint64(0xC4CEB9FE1A85EC53)
 _S33 = np.uint64(33)
 _S32 = np.uint64(32)
-# Position-dependent sums use powers of an odd P: a run's hash is sum(v[i] * P**(i - start)),
-# computed for all runs at once as P**start * (prefix sums of v[i] * P**-i), mod 2**64.
-_P = 0x9E3779B97F4A7C15
-_P_INVERSE = pow(_P, -1, 1 << 64)
-_powers: dict[str, np.ndarray] = {"up": np.ones(1, np.uint64), "down": np.ones(1, np.uint64)}
-
-
-def _power_tables(count: int) -> tuple[np.ndarray, np.ndarray]:
-    """(P**i, P**-i) mod 2**64 for i < count (cached, grown by doubling)."""
-    if len(_powers["up"]) < count:
-        size = 1 << max(16, (count - 1).bit_length())
-        for name, base in (("up", _P), ("down", _P_INVERSE)):
-            table = np.full(size, base, dtype=np.uint64)
-            table[0] = 1
-            _powers[name] = np.multiply.accumulate(table)
-    return _powers["up"][:count], _powers["down"][:count]
+# A token's hash is mix64(sum(v[i] * Q**i)) over its characters' values v; a shingle's is
+# mix64(sum(t[k] * Q**k)) over its token hashes t, high 32 bits (all mod 2**64); Q is the
+# inverse of the golden-ratio constant mod 2**64.
+_Q = np.uint64(pow(0x9E3779B97F4A7C15, -1, 1 << 64))
 
 
 @cache
@@ -144,45 +133,61 @@ def code_points(texts: pa.Array | pa.ChunkedArray) -> tuple[np.ndarray, np.ndarr
     return points, np.concatenate(([0], np.cumsum(lengths)))
 
 
-def token_hashes(
-    points: np.ndarray, doc_starts: np.ndarray, classes_table: np.ndarray, values_table: np.ndarray
+@njit(cache=True, nogil=True)
+def _mix64(x: np.uint64) -> np.uint64:
+    x ^= x >> _S33
+    x *= _M1
+    x ^= x >> _S33
+    x *= _M2
+    x ^= x >> _S33
+    return x
+
+
+@njit(cache=True, nogil=True)
+def _shingle_kernel(
+    points: np.ndarray,
+    doc_starts: np.ndarray,
+    classes_table: np.ndarray,
+    values_table: np.ndarray,
+    ngram: int,
 ) -> tuple[np.ndarray, np.ndarray]:
-    """(uint64 hash per token, int64 document index per token), tokens in text order."""
-    clipped = np.minimum(points, np.uint32(_TABLE_SIZE - 1))
-    classes = classes_table[clipped]
-    in_token = classes != SEPARATOR
-    starts = classes == CHAR
-    starts[1:] |= in_token[1:] & (classes[:-1] != WORD)
-    starts[0] = in_token[0] if len(starts) else False
-    inner = doc_starts[:-1][doc_starts[:-1] < len(points)]
-    starts[inner] = in_token[inner]  # tokens never cross documents
-    first = np.flatnonzero(starts)
-    if not len(first):
-        return np.zeros(0, np.uint64), np.zeros(0, np.int64)
-    # sum(value * P**(offset in token)); separators have value 0
-    up, down = _power_tables(len(points))
-    values = values_table[clipped] * down
-    hashes = mix64(np.add.reduceat(values[first[0] :], first - first[0]) * up[first])
-    docs = np.searchsorted(doc_starts, first, side="right") - 1
-    return hashes, docs
-
-
-def shingle_hashes(token_hash: np.ndarray, token_doc: np.ndarray, num_docs: int, ngram: int) -> Shingles:
-    """Hashes of the token n-grams of each document (one shingle for a shorter document)."""
-    counts = np.bincount(token_doc, minlength=num_docs).astype(np.int64)
-    doc_first = np.concatenate(([0], np.cumsum(counts)))[:-1]
-    total = len(token_hash)
-    index = np.arange(total)
-    end = (doc_first + counts)[token_doc]
-    valid = (index + ngram <= end) | ((index == doc_first[token_doc]) & (counts[token_doc] < ngram))
-    start = index[valid]
-    stop = np.minimum(start + ngram, end[valid])
-    # sum(token_hash[j + k] * P**k for k < ngram), from prefix sums of token_hash[t] * P**-t
-    up, down = _power_tables(total + 1)
-    prefix = np.concatenate((np.zeros(1, np.uint64), np.cumsum(token_hash * down[:total], dtype=np.uint64)))
-    combined = (prefix[stop] - prefix[start]) * up[start]
-    hashes = (mix64(combined) >> _S32).astype(np.uint32)
-    return Shingles(hashes, np.bincount(token_doc[valid], minlength=num_docs).astype(np.int64))
+    """(uint32 shingle hashes of all documents in order, int64 shingle count per document)."""
+    docs = len(doc_starts) - 1
+    last = len(classes_table) - 1
+    hashes = np.empty(len(points) + docs, np.uint32)  # at most one shingle per token, +1 a doc
+    counts = np.zeros(docs, np.int64)
+    tokens = np.empty(len(points), np.uint64)  # token hashes of the current document
+    written = 0
+    for doc in range(docs):
+        count = 0
+        acc = np.uint64(0)
+        power = np.uint64(1)
+        previous = SEPARATOR
+        for i in range(doc_starts[doc], doc_starts[doc + 1]):
+            cp = min(points[i], last)
+            kind = classes_table[cp]
+            if kind != SEPARATOR and (kind == CHAR or previous != WORD):  # a token starts
+                if power != 1:
+                    tokens[count] = _mix64(acc)
+                    count += 1
+                acc, power = np.uint64(0), np.uint64(1)
+            if kind != SEPARATOR:
+                acc += values_table[cp] * power
+                power *= _Q
+            previous = kind
+        if power != 1:
+            tokens[count] = _mix64(acc)
+            count += 1
+        shingles = 0 if count == 0 else max(1, count - ngram + 1)
+        for start in range(shingles):
+            acc, power = np.uint64(0), np.uint64(1)
+            for k in range(start, min(start + ngram, count)):
+                acc += tokens[k] * power
+                power *= _Q
+            hashes[written] = np.uint32(_mix64(acc) >> _S32)
+            written += 1
+        counts[doc] = shingles
+    return hashes[:written], counts
 
 
 def batch_shingles(
@@ -196,5 +201,5 @@ def batch_shingles(
     """Shingle hashes of every text of a batch (null text = no shingles)."""
     classes, values = lookup_tables(lowercase, fold_width, normalize_digits, strip_punctuation)
     points, doc_starts = code_points(texts)
-    token_hash, token_doc = token_hashes(points, doc_starts, classes, values)
-    return shingle_hashes(token_hash, token_doc, len(doc_starts) - 1, ngram)
+    hashes, counts = _shingle_kernel(points, doc_starts, classes, values, ngram)
+    return Shingles(hashes, counts)

@@ -1,4 +1,5 @@
-"""MinHash signatures and LSH band keys, vectorised with NumPy and compatible with datasketch.
+"""MinHash signatures (a compiled numba loop over the shingles) and LSH band keys, compatible
+with datasketch.
 
 A signature row equals the `hashvalues` of `datasketch.MinHash(num_perm, seed, scheme="affine32",
 hashfunc=<identity>)` updated with the same uint32 shingle hashes: the permutations are
@@ -14,12 +15,12 @@ from functools import cache
 
 import numpy as np
 import pyarrow as pa
+from numba import njit
 
 from stages.minhash_shingles import Shingles, mix64
 
 SCHEME = "affine32"
 EMPTY = np.uint32(0xFFFFFFFF)  # datasketch's value for a MinHash that saw nothing
-_CHUNK = 1 << 16  # shingles per chunk (256 KB of uint32: stays in cache)
 
 
 @cache
@@ -44,45 +45,40 @@ def bands_and_rows(
     return lsh.b, lsh.r
 
 
-def fmix32(x: np.ndarray) -> np.ndarray:
+_LOW32 = np.uint64(0xFFFFFFFF)
+
+
+@njit(cache=True, nogil=True)
+def _fmix32(x: np.uint64) -> np.uint64:
     """MurmurHash3's 32-bit finalizer, as datasketch applies it before the permutations."""
-    x = x.astype(np.uint32, copy=True)
-    x ^= x >> np.uint32(16)
-    x *= np.uint32(0x85EBCA6B)
-    x ^= x >> np.uint32(13)
-    x *= np.uint32(0xC2B2AE35)
-    x ^= x >> np.uint32(16)
+    x ^= x >> np.uint64(16)
+    x = (x * np.uint64(0x85EBCA6B)) & _LOW32
+    x ^= x >> np.uint64(13)
+    x = (x * np.uint64(0xC2B2AE35)) & _LOW32
+    x ^= x >> np.uint64(16)
     return x
+
+
+@njit(cache=True, nogil=True)
+def _minhash_kernel(hashes: np.ndarray, offsets: np.ndarray, a: np.ndarray, b: np.ndarray, out: np.ndarray):
+    """out[doc, k] = min over the document's shingles h of (a[k] * fmix32(h) + b[k]) mod 2**32."""
+    num_perm = len(a)
+    for doc in range(len(offsets) - 1):
+        row = out[doc]
+        for i in range(offsets[doc], offsets[doc + 1]):
+            h = _fmix32(np.uint64(hashes[i]))
+            for k in range(num_perm):
+                value = np.uint32((a[k] * h + b[k]) & _LOW32)
+                if value < row[k]:
+                    row[k] = value
 
 
 def signatures(shingles: Shingles, perms: tuple[np.ndarray, np.ndarray]) -> np.ndarray:
     """(documents x num_perm) uint32 MinHash signatures under the `permutations` (a, b); a
     document without shingles gets the empty signature (all 0xFFFFFFFF)."""
-    a, b = perms
-    num_perm = len(a)
-    counts = shingles.counts
-    out = np.full((len(counts), num_perm), EMPTY, dtype=np.uint32)
-    mixed = fmix32(shingles.hashes)
-    offsets = shingles.offsets
-    doc = 0
-    while doc < len(counts):
-        # a run of documents whose shingles fit a cache-sized chunk (at least one document);
-        # one permutation at a time over the chunk is far faster than a (chunk x perm) block
-        stop = int(np.searchsorted(offsets, offsets[doc] + _CHUNK, side="right")) - 1
-        stop = min(max(stop, doc + 1), len(counts))
-        lo, hi = int(offsets[doc]), int(offsets[stop])
-        present = doc + np.flatnonzero(counts[doc:stop])
-        if len(present):
-            chunk = mixed[lo:hi]
-            permuted = np.empty_like(chunk)
-            starts = offsets[present] - lo
-            block = np.empty((len(present), num_perm), dtype=np.uint32)
-            for k in range(num_perm):
-                np.multiply(chunk, a[k], out=permuted)
-                permuted += b[k]
-                block[:, k] = np.minimum.reduceat(permuted, starts)
-            out[present] = block
-        doc = stop
+    a, b = (p.astype(np.uint64) for p in perms)
+    out = np.full((len(shingles.counts), len(a)), EMPTY, dtype=np.uint32)
+    _minhash_kernel(shingles.hashes, shingles.offsets, a, b, out)
     return out
 
 

@@ -97,6 +97,7 @@ class VllmGenerator:
             os.environ.pop("OMP_NUM_THREADS", None)
         self.llm = LLM(**engine_args(config))
         self.tokenizer = self.llm.get_tokenizer()
+        warm_up(self.llm, config)
         self.max_prompt = config.context_length() - config.max_tokens
         self.load_seconds = time.perf_counter() - started
 
@@ -123,6 +124,25 @@ class VllmGenerator:
 
     def __del__(self) -> None:
         shutdown_engine(getattr(self, "llm", None))
+
+
+def warm_up(llm: Any, config: SynthesizeConfig) -> None:
+    """One short structured request per prompt language, so one-time work of the engine (the
+    JSON-schema grammar, kernels picked on first use) is part of loading, not of the first batch."""
+    from vllm import SamplingParams
+    from vllm.sampling_params import StructuredOutputsParams
+
+    tokenizer = llm.get_tokenizer()
+    prompts = [
+        tokenizer.apply_chat_template(
+            template.messages("warm-up", config.num_pairs), tokenize=False, add_generation_prompt=True
+        )
+        for template in config.templates.values()
+    ]
+    params = SamplingParams(
+        max_tokens=16, seed=0, structured_outputs=StructuredOutputsParams(json=qa_schema(config.rules()))
+    )
+    llm.generate(prompts, params, use_tqdm=False)
 
 
 def shutdown_engine(llm: Any) -> None:

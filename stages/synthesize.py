@@ -19,6 +19,7 @@ from __future__ import annotations
 import hashlib
 import json
 import math
+import time
 from collections import Counter
 from pathlib import Path
 
@@ -244,12 +245,15 @@ class Synthesize(GlobalStage):
         cache = (ctx.resume or ctx.scratch) / "generations"
         cache.mkdir(parents=True, exist_ok=True)
         done = _cached_ids(cache)
+        started = time.perf_counter()
         chunks = ds.map_batches(chunk_documents, fn_args=(config,), batch_format="pyarrow").materialize()
         skipped, selected, chunks_total, pending = _survey(chunks, set(done.to_pylist()))
         todo = chunks.map_batches(_pending, fn_args=(done,), batch_format="pyarrow")
         figures: Counter = Counter()
+        chunked = time.perf_counter()
         if pending:
             figures = self._generate(todo, pending, cache, key)
+        generated = time.perf_counter()
         files = sorted(str(p) for p in cache.glob("part-*.parquet"))
         if files:
             rows = ray.data.read_parquet(files).map_batches(
@@ -277,6 +281,9 @@ class Synthesize(GlobalStage):
                 "chunks_resumed": chunks_total - pending,
                 **dict(pairs),
                 **{k: round(v, 3) if isinstance(v, float) else v for k, v in figures.items()},
+                "seconds_chunks": round(chunked - started, 3),
+                "seconds_generate": round(generated - chunked, 3),
+                "seconds_rows": round(time.perf_counter() - generated, 3),
                 "model": config.model,
                 "model_revision": config.revision,
                 "prompts": {lang: {"id": t.id, "sha256": t.sha256} for lang, t in config.templates.items()},
