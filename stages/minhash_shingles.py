@@ -97,8 +97,10 @@ def lookup_tables(
     return classes, values
 
 
-def mix64(x: np.ndarray) -> np.ndarray:
-    """MurmurHash3's 64-bit finalizer (an avalanching bijection), element-wise, in place."""
+@njit(cache=True, nogil=True)
+def mix64(x):
+    """MurmurHash3's 64-bit finalizer (an avalanching bijection) of a uint64, or of a uint64
+    array element-wise and in place."""
     x ^= x >> _S33
     x *= _M1
     x ^= x >> _S33
@@ -134,16 +136,6 @@ def code_points(texts: pa.Array | pa.ChunkedArray) -> tuple[np.ndarray, np.ndarr
 
 
 @njit(cache=True, nogil=True)
-def _mix64(x: np.uint64) -> np.uint64:
-    x ^= x >> _S33
-    x *= _M1
-    x ^= x >> _S33
-    x *= _M2
-    x ^= x >> _S33
-    return x
-
-
-@njit(cache=True, nogil=True)
 def _shingle_kernel(
     points: np.ndarray,
     doc_starts: np.ndarray,
@@ -168,7 +160,7 @@ def _shingle_kernel(
             kind = classes_table[cp]
             if kind != SEPARATOR and (kind == CHAR or previous != WORD):  # a token starts
                 if power != 1:
-                    tokens[count] = _mix64(acc)
+                    tokens[count] = mix64(acc)
                     count += 1
                 acc, power = np.uint64(0), np.uint64(1)
             if kind != SEPARATOR:
@@ -176,7 +168,7 @@ def _shingle_kernel(
                 power *= _Q
             previous = kind
         if power != 1:
-            tokens[count] = _mix64(acc)
+            tokens[count] = mix64(acc)
             count += 1
         shingles = 0 if count == 0 else max(1, count - ngram + 1)
         for start in range(shingles):
@@ -184,7 +176,7 @@ def _shingle_kernel(
             for k in range(start, min(start + ngram, count)):
                 acc += tokens[k] * power
                 power *= _Q
-            hashes[written] = np.uint32(_mix64(acc) >> _S32)
+            hashes[written] = np.uint32(mix64(acc) >> _S32)
             written += 1
         counts[doc] = shingles
     return hashes[:written], counts
