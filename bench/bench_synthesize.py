@@ -67,12 +67,13 @@ def run_stage(args, model: Path, corpus: Path, work: Path) -> tuple[dict, object
         "kind": "vllm",
         "num_gpus": args.num_gpus,
         "num_cpus": args.num_cpus,
-        "batch_size": args.batch_size,
         "enforce_eager": args.enforce_eager,
         "max_model_len": args.max_model_len,
     }
     if args.tp:
         backend["tensor_parallel_size"] = args.tp
+    if args.batch_size:
+        backend["batch_size"] = args.batch_size
     if args.num_gpus == 0:
         backend["kv_cache_memory_bytes"] = args.kv_cache_mb << 20
     synth = {
@@ -135,7 +136,7 @@ def main() -> None:
     parser.add_argument("--num-gpus", type=int, default=0, help="GPUs per engine (0: vLLM's CPU build)")
     parser.add_argument("--num-cpus", type=float, default=1.0, help="CPUs Ray reserves per engine")
     parser.add_argument("--tp", type=int, default=None, help="tensor parallel size")
-    parser.add_argument("--batch-size", type=int, default=256)
+    parser.add_argument("--batch-size", type=int, default=None, help="default: the stage's")
     parser.add_argument("--chunk-tokens", type=int, default=256)
     parser.add_argument("--max-tokens", type=int, default=256)
     parser.add_argument("--max-model-len", type=int, default=1024)

@@ -36,9 +36,11 @@ class VllmBackend(_Backend):
     num_gpus: int = Field(1, ge=0)  # GPUs per engine; 0 runs vLLM's CPU build
     tensor_parallel_size: int | None = Field(None, ge=1)  # default: num_gpus (1 on CPU)
     num_cpus: float = Field(1.0, gt=0)  # CPUs Ray reserves per engine
-    # prompts handed to one `generate` call; the engine drains at the end of each call, so a
-    # batch well above max_num_seqs keeps it full (and a killed run redoes at most one batch)
-    batch_size: int = Field(1024, ge=1)
+    # prompts queued in an engine at a time: it drains at the end of each batch, so batches
+    # well above max_num_seqs keep it full; finished generations are written `flush_every` at
+    # a time (what a killed run can lose per engine)
+    batch_size: int = Field(4096, ge=1)
+    flush_every: int = Field(256, ge=1)
     max_model_len: int | None = Field(None, ge=16)  # default: the model's max_position_embeddings
     dtype: str = "auto"
     gpu_memory_utilization: float = Field(0.9, gt=0, le=1)

@@ -102,23 +102,44 @@ class VllmGenerator:
         self.load_seconds = time.perf_counter() - started
 
     def __call__(self, batch: pa.Table) -> pa.Table:
+        """Queues the whole batch in the engine (its continuous batching stays full) and writes
+        finished generations to the resume folder `flush_every` at a time, so a killed run loses
+        at most that many per engine whatever the batch size."""
+        from vllm.sampling_params import RequestOutputKind
+
         prompts = render_prompts(self.tokenizer, self.config, batch)
         params = sampling_params(self.config, batch)
         lengths = [len(self.tokenizer.encode(p, add_special_tokens=False)) for p in prompts]
         todo = [i for i, n in enumerate(lengths) if n <= self.max_prompt]
-        started = time.perf_counter()
-        results = self.llm.generate([prompts[i] for i in todo], [params[i] for i in todo], use_tqdm=False)
-        seconds = time.perf_counter() - started
         outputs: list[tuple[str, str, int, int]] = [("", "prompt_too_long", n, 0) for n in lengths]
-        for i, result in zip(todo, results, strict=True):
-            completion = result.outputs[0]
-            outputs[i] = (
-                completion.text,
-                completion.finish_reason or "stop",
-                len(result.prompt_token_ids or ()),
-                len(completion.token_ids),
-            )
-        _finish(batch, outputs, self.cache_dir)
+        flush_every = self.config.backend.flush_every
+        unwritten = [i for i, n in enumerate(lengths) if n > self.max_prompt]
+        started = time.perf_counter()
+        engine = self.llm.llm_engine
+        row_of: dict[str, int] = {}
+        for i in todo:
+            params[i].output_kind = RequestOutputKind.FINAL_ONLY  # as `LLM.generate` asks
+            request_id = f"{uuid.uuid4().hex}-{i}"
+            row_of[request_id] = i
+            engine.add_request(request_id, prompts[i], params[i])
+        while engine.has_unfinished_requests():
+            for result in engine.step():
+                if result.finished:
+                    i = row_of[result.request_id]
+                    completion = result.outputs[0]
+                    outputs[i] = (
+                        completion.text,
+                        completion.finish_reason or "stop",
+                        len(result.prompt_token_ids or ()),
+                        len(completion.token_ids),
+                    )
+                    unwritten.append(i)
+            if len(unwritten) >= flush_every:
+                _finish(batch.take(unwritten), [outputs[i] for i in unwritten], self.cache_dir)
+                unwritten = []
+        seconds = time.perf_counter() - started
+        if unwritten:
+            _finish(batch.take(unwritten), [outputs[i] for i in unwritten], self.cache_dir)
         load, self.load_seconds = self.load_seconds, 0.0  # reported once per actor
         return _stats(sum(o[2] for o in outputs), sum(o[3] for o in outputs), seconds, load)
 

@@ -297,7 +297,9 @@ class Synthesize(GlobalStage):
 
         config: SynthesizeConfig = self.config
         backend = config.backend
-        actors = max(1, min(backend.num_actors, math.ceil(pending / backend.batch_size)))
+        # every engine gets work: smaller batches when there are fewer than num_actors full ones
+        batch_size = max(1, min(backend.batch_size, math.ceil(pending / backend.num_actors)))
+        actors = max(1, min(backend.num_actors, math.ceil(pending / batch_size)))
         if isinstance(backend, OpenAIBackend):
             udf, args = OpenAIGenerator, (config, str(cache), key)
             resources = {"num_cpus": backend.num_cpus}
@@ -307,7 +309,7 @@ class Synthesize(GlobalStage):
         stats = todo.map_batches(
             udf,
             fn_constructor_args=args,
-            batch_size=backend.batch_size,
+            batch_size=batch_size,
             batch_format="pyarrow",
             compute=ActorPoolStrategy(min_size=actors, max_size=actors),
             **resources,

@@ -35,6 +35,7 @@ ENGINE = {
     "kv_cache_memory_bytes": 64 << 20,
     "max_model_len": 1024,
     "batch_size": 4,
+    "flush_every": 3,  # finished generations saved mid-batch too
 }
 # permissive checks: a random-weight model's pairs are not grounded; the checks themselves are
 # tested exactly in test_synthesize.py
