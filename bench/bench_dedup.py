@@ -37,7 +37,7 @@ from stages import minhash_buckets, minhash_clusters
 from stages.dedup_minhash import DedupMinhash, DedupMinhashConfig, _decide, signature_batch
 from stages.minhash_corpus import CorpusGenerator, shingle_sets
 from stages.minhash_shingles import batch_shingles
-from stages.minhash_signatures import bands_and_rows, permutations, signature_matrix, signatures
+from stages.minhash_signatures import bands_and_rows, permutations, signatures
 
 _TOKEN = re.compile(r"[\u4e00-\u9fff]|[^\W_]+")
 
@@ -148,16 +148,8 @@ def in_process(table: pa.Table, config: DedupMinhashConfig) -> None:
     keys, a, b = minhash_clusters.pair_indices(
         minhash_buckets.bucket_pairs(minhash_buckets.band_rows(sigs), config.bucket_anchors)
     )
-    docs = np.asarray(sigs.column(minhash_buckets.DOC))
-    order = np.argsort(docs)
-    found = sigs.take(order[np.searchsorted(docs[order], keys)])
-    members = minhash_clusters.Members(
-        found.column("id").combine_chunks(),
-        found.column("quality").to_numpy().astype(np.float64),
-        found.column("length").to_numpy(),
-        signature_matrix(found.column("signature"), config.num_perm),
-    )
-    keep = minhash_clusters.verified(a, b, members.signatures, config.threshold)
+    members, unique = minhash_clusters.members_of(sigs, keys, config.num_perm)
+    keep = unique[a] & unique[b] & minhash_clusters.verified(a, b, members.signatures, config.threshold)
     result = minhash_clusters.cluster(members, a[keep], b[keep], config.top_clusters)
     clustered = time.process_time()
     for lo in range(0, records.num_rows, 20000):

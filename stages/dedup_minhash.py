@@ -38,7 +38,6 @@ from stages.minhash_signatures import (
     bands_and_rows,
     permutations,
     signature_column,
-    signature_matrix,
     signatures,
 )
 from stages.signals import merged_signal_columns
@@ -120,7 +119,7 @@ def sign_block(
     folder = Path(scratch)
     (folder / _SIGNATURES).mkdir(parents=True, exist_ok=True)
     pq.write_table(
-        sigs.drop_columns([minhash_buckets.BANDS]),
+        sigs.drop_columns([minhash_buckets.BANDS, "shingles"]),  # band rows carry those
         folder / _SIGNATURES / f"{name}.parquet",
         compression={c: "none" if c == "signature" else "zstd" for c in sigs.column_names},
     )
@@ -241,30 +240,13 @@ class DedupMinhash(GlobalStage):
         )
 
     def _members(self, sig_dir: Path, keys: np.ndarray) -> tuple[minhash_clusters.Members, np.ndarray]:
-        """The documents behind the sorted doc keys of the candidate pairs (id, quality, length,
-        signature), streamed out of the scratch signatures a batch at a time (memory: those
-        documents only), and a mask of the keys that name exactly one document (a 64-bit
-        collision names two: such documents are left out of clustering and counted)."""
+        """`minhash_clusters.members_of` the sorted doc keys of the candidate pairs, their rows
+        streamed out of the scratch signatures a batch at a time (memory: those documents only)."""
         columns = [minhash_buckets.DOC, "id", "quality", "length", "signature"]
         picked = [
             _pick_members(pa.Table.from_batches([batch]), keys)
             for path in (sorted(sig_dir.glob("*.parquet")) if len(keys) else [])
             for batch in pq.ParquetFile(path).iter_batches(batch_size=1 << 16, columns=columns)
         ]
-        if not picked:
-            empty = (pa.array([], pa.string()), np.zeros(0), np.zeros(0, np.int64))
-            return minhash_clusters.Members(*empty, np.zeros((0, self.config.num_perm), np.uint32)), np.zeros(
-                0, dtype=bool
-            )
-        found = pa.concat_tables(picked)
-        order = np.asarray(pc.sort_indices(found, [(minhash_buckets.DOC, "ascending"), ("id", "ascending")]))
-        docs = np.asarray(found.column(minhash_buckets.DOC).combine_chunks(), dtype=np.uint64)[order]
-        rows = np.searchsorted(docs, keys)
-        unique = np.searchsorted(docs, keys, side="right") - rows == 1
-        found = found.take(order[rows])
-        return minhash_clusters.Members(
-            found.column("id").combine_chunks(),
-            found.column("quality").to_numpy().astype(np.float64),
-            found.column("length").to_numpy(),
-            signature_matrix(found.column("signature"), self.config.num_perm),
-        ), unique
+        found = pa.concat_tables(picked) if picked else None
+        return minhash_clusters.members_of(found, keys, self.config.num_perm)

@@ -15,7 +15,8 @@ import numpy as np
 import pyarrow as pa
 import pyarrow.compute as pc
 
-from stages.minhash_signatures import estimated_jaccard
+from stages.minhash_buckets import DOC
+from stages.minhash_signatures import estimated_jaccard, signature_matrix
 
 DECISION_SCHEMA = pa.schema(
     [("id", pa.string()), ("kept", pa.string()), ("size", pa.int64()), ("jaccard", pa.float64())]
@@ -37,6 +38,29 @@ class Members:
 class Clusters:
     decisions: pa.Table  # one row per member of a cluster of two or more (DECISION_SCHEMA)
     stats: dict[str, Any] = field(default_factory=dict)
+
+
+def members_of(found: pa.Table | None, keys: np.ndarray, num_perm: int) -> tuple[Members, np.ndarray]:
+    """Members for the sorted doc `keys` from signature rows (doc, id, quality, length,
+    signature) that include theirs, and a mask of the keys that name exactly one document (a
+    64-bit collision names two: such documents are left out of clustering and counted)."""
+    if found is None or not len(keys):
+        empty = Members(
+            pa.array([], pa.string()), np.zeros(0), np.zeros(0, np.int64), np.zeros((0, num_perm), np.uint32)
+        )
+        return empty, np.zeros(0, dtype=bool)
+    order = np.asarray(pc.sort_indices(found, [(DOC, "ascending"), ("id", "ascending")]))
+    docs = np.asarray(found.column(DOC).combine_chunks(), dtype=np.uint64)[order]
+    rows = np.searchsorted(docs, keys)
+    unique = np.searchsorted(docs, keys, side="right") - rows == 1
+    found = found.take(order[rows])
+    members = Members(
+        found.column("id").combine_chunks(),
+        found.column("quality").to_numpy().astype(np.float64),
+        found.column("length").to_numpy(),
+        signature_matrix(found.column("signature"), num_perm),
+    )
+    return members, unique
 
 
 def pair_indices(pairs: pa.Table) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
