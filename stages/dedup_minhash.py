@@ -2,17 +2,22 @@
 
 1. Signatures (Ray Data map over the corpus): shingles from `minhash_shingles` (word n-grams,
    CJK character n-grams), NumPy MinHash signatures compatible with datasketch
-   (`minhash_signatures`), LSH band keys with datasketch's optimal bands x rows. Each block
-   writes its signatures to scratch Parquet and its band rows split into partitions by band key.
-2. Buckets (Ray Data map, one task per partition): a partition holds every row of its buckets;
-   each bucket becomes candidate pairs (`minhash_buckets`, linear in oversize buckets).
-3. Clusters (driver): candidate pairs deduplicated, verified by signature-estimated Jaccard
-   (config), connected components, keep rule (highest quality, longest, smallest id)
-   (`minhash_clusters`). Needs the pairs and the signatures of the documents in them to fit one
-   node; the stage fails with a clear error naming `max_pairs` when they do not.
+   (`minhash_signatures`), LSH band keys with datasketch's optimal bands x rows. Each
+   block writes its signatures split by doc key into partitions, its band rows by band key.
+2. Buckets (one task per partition): a partition holds every row of its buckets; each bucket
+   becomes candidate pairs (`minhash_buckets`, linear in oversize buckets), written split by
+   doc key; the tasks return only their counts.
+3. Clusters: candidate pairs deduplicated, verified by signature-estimated Jaccard (config),
+   connected components, keep rule (highest quality, longest, smallest id). `clusters` picks
+   where: `driver` reads the pairs and their signatures into the driver (`minhash_clusters`)
+   and fails naming `max_pairs` when there are more pairs than that; `distributed` does it all
+   in partition tasks over scratch files (`minhash_distributed`: joins, large-star/small-star
+   components, keep rule per component); `auto` (default) is the driver up to `max_pairs`
+   pairs, else distributed. Both give the same decisions and stats.
 4. Decisions (Ray Data map over the corpus): `dup_cluster` = the kept document's id on every row
    (its own id outside clusters); the others rejected `dedup_minhash:near_duplicate_of:<id>`;
-   signals `minhash_cluster_size` and `minhash_jaccard_to_kept`.
+   signals `minhash_cluster_size` and `minhash_jaccard_to_kept`. The driver's decisions go to
+   every task; distributed ones are read from the partitions of the batch's doc keys.
 Scratch files live under the run directory, which a cluster's nodes share.
 """
 
@@ -21,7 +26,7 @@ from __future__ import annotations
 import shutil
 import time
 from pathlib import Path
-from typing import Any
+from typing import Any, Literal
 
 import numpy as np
 import pyarrow as pa
@@ -32,6 +37,9 @@ from pydantic import Field
 
 from pipeline.stage import GlobalStage, RunContext, StageConfig, set_column, with_drop_reason
 from stages import minhash_buckets, minhash_clusters
+from stages.minhash_distributed import DECISIONS, decisions_for, distributed_clusters
+from stages.minhash_join import PAIRS, SIGNATURE_COLUMNS, SIGNATURES
+from stages.minhash_scratch import read_keys, run_tasks, write_partitions
 from stages.minhash_shingles import batch_shingles
 from stages.minhash_signatures import (
     band_keys,
@@ -61,7 +69,9 @@ class DedupMinhashConfig(StageConfig):
     # bucket partitions; default: 2 per CPU, more for corpora whose band rows pass 128 MB each
     num_partitions: int | None = Field(None, ge=1)
     batch_rows: int = Field(1024, ge=1)  # documents per signature batch
-    max_pairs: int = Field(200_000_000, ge=1)  # distinct candidate pairs the driver accepts
+    # where clusters are found: the driver up to max_pairs candidate pairs, else partition tasks
+    clusters: Literal["auto", "driver", "distributed"] = "auto"
+    max_pairs: int = Field(200_000_000, ge=1)  # candidate pairs the driver takes
     top_clusters: int = Field(10, ge=0)  # largest clusters listed in the stats
 
 
@@ -104,8 +114,9 @@ def sign_block(
     scratch: str,
 ) -> pa.Table:
     """Signatures of a block (`signature_batch` over `batch_rows` slices) written to
-    `scratch/signatures`, its band rows to `scratch/bands/<partition>`; file names hash the
-    block's ids, so a retried task overwrites its own files. Returns the block's row count."""
+    `scratch/signatures/<doc partition>`, its band rows to `scratch/bands/<key partition>`; file
+    names hash the block's ids, so a retried task overwrites its own files. Returns the block's
+    row count."""
     if not block.num_rows:
         return pa.table({"docs": [0]})
     step = config["batch_rows"]
@@ -117,28 +128,17 @@ def sign_block(
     )
     name = xxhash.xxh3_128_hexdigest(np.asarray(sigs.column(minhash_buckets.DOC)).tobytes())
     folder = Path(scratch)
-    (folder / _SIGNATURES).mkdir(parents=True, exist_ok=True)
-    pq.write_table(
-        sigs.drop_columns([minhash_buckets.BANDS, "shingles"]),  # band rows carry those
-        folder / _SIGNATURES / f"{name}.parquet",
-        compression={c: "none" if c == "signature" else "zstd" for c in sigs.column_names},
+    write_partitions(
+        sigs.select(SIGNATURE_COLUMNS),  # band rows carry the bands and shingle counts
+        minhash_buckets.DOC,
+        partitions,
+        folder / SIGNATURES,
+        name,
+        compression={c: "none" if c == "signature" else "zstd" for c in SIGNATURE_COLUMNS},
     )
     band_rows = minhash_buckets.band_rows(sigs)
-    minhash_buckets.write_partitions(band_rows, partitions, folder / _BANDS, name)
+    write_partitions(band_rows, minhash_buckets.KEY, partitions, folder / _BANDS, name)
     return pa.table({"docs": [block.num_rows]})
-
-
-def _pick_members(batch: pa.Table, keys: np.ndarray) -> pa.Table:
-    """The rows of a signature batch whose doc key is one of the sorted `keys`."""
-    docs = np.asarray(batch.column(minhash_buckets.DOC).combine_chunks(), dtype=np.uint64)
-    at = np.minimum(np.searchsorted(keys, docs), len(keys) - 1)
-    return batch.filter(pa.array(keys[at] == docs))
-
-
-def _partition_pairs(batch: pa.Table, anchors: int) -> pa.Table:
-    return pa.concat_tables(
-        [minhash_buckets.partition_pairs(Path(f), anchors) for f in batch.column("folder").to_pylist()]
-    )
 
 
 def _decide(batch: pa.Table, decisions: pa.Table) -> pa.Table:
@@ -150,7 +150,11 @@ def _decide(batch: pa.Table, decisions: pa.Table) -> pa.Table:
     return with_drop_reason(batch, reasons)
 
 
-_SIGNATURES, _BANDS = "signatures", "bands"
+def _decide_from_scratch(batch: pa.Table, folder: str, partitions: int) -> pa.Table:
+    return _decide(batch, decisions_for(batch.column("id"), folder, partitions))
+
+
+_BANDS = "bands"
 
 
 class DedupMinhash(GlobalStage):
@@ -173,37 +177,79 @@ class DedupMinhash(GlobalStage):
         started = time.perf_counter()
         self._write_signatures(ds, scratch, bands, rows, partitions)
         signed = time.perf_counter()
-        pairs = self._candidate_pairs(scratch / _BANDS)
-        bucketed = time.perf_counter()
-        keys, a, b = minhash_clusters.pair_indices(pairs)
-        del pairs
-        if len(a) > cfg.max_pairs:
-            raise RuntimeError(
-                f"dedup_minhash: {len(a)} candidate pairs exceed max_pairs={cfg.max_pairs} "
-                "(raise it if the driver has the memory, or the threshold)"
+        pair_rows = sum(
+            row["pairs"]
+            for row in run_tasks(
+                minhash_buckets.write_pairs,
+                partitions,
+                bands=str(scratch / _BANDS),
+                out=str(scratch / PAIRS),
+                partitions=partitions,
+                anchors=cfg.bucket_anchors,
             )
-        members, unique = self._members(scratch / _SIGNATURES, keys)
-        keep = unique[a] & unique[b]
-        if cfg.verify:
-            keep &= minhash_clusters.verified(a, b, members.signatures, cfg.threshold)
-        result = minhash_clusters.cluster(members, a[keep], b[keep], cfg.top_clusters)
+        )
+        bucketed = time.perf_counter()
+        path = self._cluster_path(pair_rows)
+        if path == "driver":
+            decisions, stats = self._driver_clusters(scratch, partitions)
+            decide = {"fn": _decide, "fn_kwargs": {"decisions": decisions}}
+        else:
+            stats = distributed_clusters(
+                scratch, partitions, cfg.num_perm, cfg.threshold, cfg.verify, cfg.top_clusters
+            )
+            folder = str(scratch / DECISIONS)
+            decide = {"fn": _decide_from_scratch, "fn_kwargs": {"folder": folder, "partitions": partitions}}
         ctx.stats.update(
             {
                 "minhash_bands": bands,
                 "minhash_rows": rows,
                 "minhash_partitions": partitions,
-                "candidate_pairs": int(len(a)),
-                "verified_pairs": int(keep.sum()),
-                "doc_key_collisions": int((~unique).sum()),
-                **result.stats,
+                "cluster_path": path,
+                "candidate_pair_rows": pair_rows,
+                **stats,
                 "seconds_signatures": round(signed - started, 3),
                 "seconds_buckets": round(bucketed - signed, 3),
                 "seconds_clusters": round(time.perf_counter() - bucketed, 3),
             }
         )
-        return ds.map_batches(
-            _decide, fn_kwargs={"decisions": result.decisions}, batch_size=None, batch_format="pyarrow"
+        return ds.map_batches(**decide, batch_size=None, batch_format="pyarrow")
+
+    def _cluster_path(self, pair_rows: int) -> str:
+        """`driver` or `distributed` for this many candidate pair rows (distinct within each
+        bucket partition): the driver takes at most `max_pairs`."""
+        cfg = self.config
+        if pair_rows <= cfg.max_pairs:
+            return "distributed" if cfg.clusters == "distributed" else "driver"
+        if cfg.clusters == "driver":
+            raise RuntimeError(
+                f"dedup_minhash: {pair_rows} candidate pairs exceed max_pairs={cfg.max_pairs}, the most "
+                "the driver takes (clusters=driver); use clusters=auto or distributed, raise max_pairs "
+                "if the driver has the memory, or raise the threshold"
+            )
+        return "distributed"
+
+    def _driver_clusters(self, scratch: Path, partitions: int) -> tuple[pa.Table, dict[str, Any]]:
+        """Decisions and stats from the pairs and their documents' signatures, on the driver."""
+        cfg = self.config
+        files = sorted((scratch / PAIRS).glob("*/*.parquet"))
+        pairs = pa.concat_tables(
+            [minhash_buckets.PAIR_SCHEMA.empty_table()]
+            + [pq.read_table(f, schema=minhash_buckets.PAIR_SCHEMA) for f in files]
         )
+        keys, a, b = minhash_clusters.pair_indices(pairs)
+        del pairs
+        members, unique = self._members(scratch, keys, partitions)
+        keep = unique[a] & unique[b]
+        if cfg.verify:
+            keep &= minhash_clusters.verified(a, b, members.signatures, cfg.threshold)
+        result = minhash_clusters.cluster(members, a[keep], b[keep], cfg.top_clusters)
+        stats = {
+            "candidate_pairs": int(len(a)),
+            "verified_pairs": int(keep.sum()),
+            "doc_key_collisions": int((~unique).sum()),
+            **result.stats,
+        }
+        return result.decisions, stats
 
     def _write_signatures(self, ds, scratch: Path, bands: int, rows: int, partitions: int) -> None:
         ds.select_columns(["id", "text", "quality"]).map_batches(
@@ -220,33 +266,17 @@ class DedupMinhash(GlobalStage):
             batch_format="pyarrow",
         ).materialize()
 
-    def _candidate_pairs(self, folder: Path) -> pa.Table:
-        """Pairs of every partition, one Ray task each."""
-        import ray.data
-
-        folders = [str(f) for f in sorted(folder.iterdir())] if folder.exists() else []
-        if not folders:
-            return minhash_buckets.PAIR_SCHEMA.empty_table()
-        tables = ray.data.from_items([{"folder": f} for f in folders], override_num_blocks=len(folders))
-        out = tables.map_batches(
-            _partition_pairs,
-            fn_kwargs={"anchors": self.config.bucket_anchors},
-            batch_size=1,
-            batch_format="pyarrow",
-        )
-        return pa.concat_tables(
-            [minhash_buckets.PAIR_SCHEMA.empty_table()]
-            + list(out.iter_batches(batch_format="pyarrow", batch_size=None))
-        )
-
-    def _members(self, sig_dir: Path, keys: np.ndarray) -> tuple[minhash_clusters.Members, np.ndarray]:
+    def _members(
+        self, scratch: Path, keys: np.ndarray, partitions: int
+    ) -> tuple[minhash_clusters.Members, np.ndarray]:
         """`minhash_clusters.members_of` the sorted doc keys of the candidate pairs, their rows
-        streamed out of the scratch signatures a batch at a time (memory: those documents only)."""
-        columns = [minhash_buckets.DOC, "id", "quality", "length", "signature"]
-        picked = [
-            _pick_members(pa.Table.from_batches([batch]), keys)
-            for path in (sorted(sig_dir.glob("*.parquet")) if len(keys) else [])
-            for batch in pq.ParquetFile(path).iter_batches(batch_size=1 << 16, columns=columns)
+        read out of the scratch signatures a batch at a time (memory: those documents only)."""
+        part = keys % np.uint64(partitions)
+        found = [
+            read_keys(scratch / SIGNATURES, p, minhash_buckets.DOC, keys[part == p], SIGNATURE_COLUMNS)
+            for p in range(partitions)
         ]
-        found = pa.concat_tables(picked) if picked else None
-        return minhash_clusters.members_of(found, keys, self.config.num_perm)
+        found = [f for f in found if f is not None]
+        return minhash_clusters.members_of(
+            pa.concat_tables(found) if found else None, keys, self.config.num_perm
+        )

@@ -2,10 +2,10 @@
 
 Documents travel as `doc`, a 64-bit hash of their id (16 bytes a band row instead of a string),
 mapped back to ids on the driver for the few documents that end up in pairs.
-The shuffle goes through shared storage, the way MapReduce shuffles: every signature task writes
-its band rows split by `key % partitions` into one file per partition (`write_partitions`), then
-one task per partition reads that partition's files (`partition_pairs`), so each call of
-`bucket_pairs` sees every row of the buckets it holds. Memory per task is one block's band rows,
+The shuffle goes through shared storage (`minhash_scratch`): every signature task writes its
+band rows split by `key % partitions`, then one task per partition reads that partition's files
+and writes its pairs split by `a % partitions` (`write_pairs`), so each call of `bucket_pairs`
+sees every row of the buckets it holds. Memory per task is one block's band rows,
 then one partition's; the number of partitions grows with the corpus (`partition_count`).
 A bucket of m documents yields all pairs among its first `anchors` documents (by doc key) and,
 for every further document, a pair with each of those anchors: at most `anchors * m` pairs, so
@@ -14,12 +14,11 @@ an oversize bucket (boilerplate, templates) costs memory linear in its size, not
 
 from __future__ import annotations
 
-from pathlib import Path
-
 import numpy as np
 import pyarrow as pa
-import pyarrow.parquet as pq
 import xxhash
+
+from stages.minhash_scratch import read_partition, write_partitions
 
 KEY = "key"
 DOC = "doc"
@@ -68,22 +67,20 @@ def bucket_pairs(batch: pa.Table, anchors: int) -> pa.Table:
     return pa.table({"a": a[distinct], "b": b[distinct]}, schema=PAIR_SCHEMA)
 
 
-def write_partitions(rows: pa.Table, partitions: int, folder: Path, name: str) -> None:
-    """Band rows split by `key % partitions` into `folder/<partition>/<name>.parquet`."""
-    part = np.asarray(rows.column(KEY)) % np.uint64(partitions)
-    order = np.argsort(part, kind="stable")
-    bounds = np.searchsorted(part[order], np.arange(partitions + 1))
-    for p in range(partitions):
-        if bounds[p + 1] > bounds[p]:
-            target = folder / f"{p:05d}"
-            target.mkdir(parents=True, exist_ok=True)
-            chunk = rows.take(order[bounds[p] : bounds[p + 1]])
-            pq.write_table(chunk, target / f"{name}.parquet", compression="none")
+def distinct_pairs(a: np.ndarray, b: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """Each pair once, sorted by (a, b)."""
+    order = np.lexsort((b, a))
+    a, b = a[order], b[order]
+    first = np.concatenate(([True], (a[1:] != a[:-1]) | (b[1:] != b[:-1]))) if len(a) else np.zeros(0, bool)
+    return a[first], b[first]
 
 
-def partition_pairs(folder: Path, anchors: int) -> pa.Table:
-    """Candidate pairs of one partition written by `write_partitions`."""
-    files = sorted(folder.glob("*.parquet"))
-    if not files:
-        return PAIR_SCHEMA.empty_table()
-    return bucket_pairs(pa.concat_tables(pq.read_table(f, schema=BAND_ROW_SCHEMA) for f in files), anchors)
+def write_pairs(part: int, bands: str, out: str, partitions: int, anchors: int) -> dict[str, int]:
+    """Distinct candidate pairs of one band partition (written by the signature tasks),
+    written split by `a % partitions` into `out/<a partition>/<part>.parquet`."""
+    rows = read_partition(bands, part, BAND_ROW_SCHEMA)
+    pairs = bucket_pairs(rows, anchors)
+    del rows
+    a, b = distinct_pairs(np.asarray(pairs.column("a")), np.asarray(pairs.column("b")))
+    write_partitions(pa.table({"a": a, "b": b}, schema=PAIR_SCHEMA), "a", partitions, out, f"{part:05d}")
+    return {"pairs": len(a)}

@@ -1,9 +1,10 @@
 """Near-duplicate clusters from candidate pairs: verify, connect, choose the document to keep.
 
-Runs on one node (the driver) over the candidate pairs and the signatures of the documents
-that appear in them, which is a small share of the corpus when duplicates are a small share.
-Components are found with scipy's connected components (union-find's result, in C).
-Keep rule inside a cluster: highest `quality` (null lowest), then longest text, then smallest id.
+`cluster` runs on one node (the driver) over the candidate pairs and the signatures of the
+documents that appear in them, which is a small share of the corpus when duplicates are a small
+share; components come from scipy's connected components (union-find's result, in C). The
+distributed path (`minhash_distributed`) shares the keep rule (`kept_rows`: highest `quality`,
+null lowest, then longest text, then smallest id), the stats and `apply_decisions`.
 """
 
 from __future__ import annotations
@@ -92,19 +93,28 @@ def components(count: int, a: np.ndarray, b: np.ndarray) -> np.ndarray:
     return connected_components(graph, directed=False)[1]
 
 
+def kept_rows(labels: np.ndarray, quality: np.ndarray, length: np.ndarray, ids: pa.Array) -> np.ndarray:
+    """Row of the kept document of each row's component (rows with equal labels): highest
+    quality (NaN lowest), then longest, then smallest id."""
+    if not len(labels):
+        return np.zeros(0, dtype=np.int64)
+    groups = np.unique(labels, return_inverse=True)[1].ravel()
+    quality = np.where(np.isnan(quality), -np.inf, quality)
+    id_rank = np.empty(len(labels), dtype=np.int64)
+    id_rank[np.asarray(pc.sort_indices(ids), dtype=np.int64)] = np.arange(len(labels))
+    order = np.lexsort((id_rank, -length, -quality, groups))
+    first = np.concatenate(([True], groups[order][1:] != groups[order][:-1]))
+    kept_of_group = np.empty(groups.max() + 1, dtype=np.int64)
+    kept_of_group[groups[order][first]] = order[first]
+    return kept_of_group[groups]
+
+
 def cluster(members: Members, a: np.ndarray, b: np.ndarray, top: int) -> Clusters:
     """Clusters over verified pairs and the decision for every member."""
     count = len(members.ids)
     labels = components(count, a, b)
     sizes = np.bincount(labels, minlength=count)
-    quality = np.where(np.isnan(members.quality), -np.inf, members.quality)
-    id_rank = np.empty(count, dtype=np.int64)
-    id_rank[np.asarray(pc.sort_indices(members.ids), dtype=np.int64)] = np.arange(count)
-    order = np.lexsort((id_rank, -members.length, -quality, labels))
-    first = np.concatenate(([True], labels[order][1:] != labels[order][:-1]))
-    kept_of_label = np.empty(labels.max() + 1 if count else 0, dtype=np.int64)
-    kept_of_label[labels[order][first]] = order[first]
-    kept = kept_of_label[labels]
+    kept = kept_rows(labels, members.quality, members.length, members.ids)
     clustered = np.flatnonzero(sizes[labels] > 1)
     jaccard = estimated_jaccard(members.signatures[clustered], members.signatures[kept[clustered]])
     decisions = pa.table(
@@ -116,27 +126,41 @@ def cluster(members: Members, a: np.ndarray, b: np.ndarray, top: int) -> Cluster
         },
         schema=DECISION_SCHEMA,
     )
-    return Clusters(decisions, _stats(members.ids, labels, kept, sizes, top))
+    representatives = np.unique(kept[clustered])
+    stats = cluster_stats(sizes[labels[representatives]], members.ids.take(representatives), top)
+    return Clusters(decisions, stats)
 
 
-def _stats(
-    ids: pa.Array, labels: np.ndarray, kept: np.ndarray, sizes: np.ndarray, top: int
-) -> dict[str, Any]:
-    cluster_sizes = sizes[sizes > 1]
+def cluster_stats(sizes: np.ndarray, kept_ids: pa.Array, top: int) -> dict[str, Any]:
+    """Counts, size histogram and the `top` largest of clusters given by their sizes and kept ids."""
     histogram: dict[str, int] = {}
-    for size in sorted(cluster_sizes.tolist()):
+    for size in sorted(sizes.tolist()):
         low = 1 << (size.bit_length() - 1)
         name = str(size) if size < 4 else f"{low}-{2 * low - 1}"
         histogram[name] = histogram.get(name, 0) + 1
-    representatives = np.unique(kept[sizes[labels] > 1])
-    rep_sizes = sizes[labels[representatives]]
-    largest = sorted(zip(-rep_sizes, ids.take(representatives).to_pylist(), strict=True))[:top]
+    largest = sorted(zip((-sizes).tolist(), kept_ids.to_pylist(), strict=True))[:top]
     return {
-        "clusters": int(len(cluster_sizes)),
-        "docs_in_clusters": int(cluster_sizes.sum()),
-        "docs_removed": int(cluster_sizes.sum() - len(cluster_sizes)),
+        "clusters": int(len(sizes)),
+        "docs_in_clusters": int(sizes.sum()),
+        "docs_removed": int(sizes.sum() - len(sizes)),
         "cluster_size_histogram": histogram,
-        "largest_clusters": [{"kept": kept_id, "size": int(-neg)} for neg, kept_id in largest],
+        "largest_clusters": [{"kept": kept_id, "size": -neg} for neg, kept_id in largest],
+    }
+
+
+def merge_cluster_stats(parts: list[dict[str, Any]], top: int) -> dict[str, Any]:
+    """`cluster_stats` of disjoint sets of clusters added up: equal to those of their union."""
+    histogram: dict[str, int] = {}
+    for part in parts:
+        for name, count in part["cluster_size_histogram"].items():
+            histogram[name] = histogram.get(name, 0) + count
+    largest = sorted(
+        ((-c["size"], c["kept"]) for part in parts for c in part["largest_clusters"]),
+    )[:top]
+    return {
+        **{key: sum(part[key] for part in parts) for key in ("clusters", "docs_in_clusters", "docs_removed")},
+        "cluster_size_histogram": dict(sorted(histogram.items(), key=lambda kv: int(kv[0].split("-")[0]))),
+        "largest_clusters": [{"kept": kept_id, "size": -neg} for neg, kept_id in largest],
     }
 
 

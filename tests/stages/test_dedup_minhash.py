@@ -10,7 +10,7 @@ from datasketch import MinHash, MinHashLSH
 from pipeline import outputs
 from pipeline.schema import conform
 from pipeline.stage import RunContext
-from stages import minhash_buckets, minhash_clusters
+from stages import minhash_buckets, minhash_clusters, minhash_components
 from stages.dedup_minhash import DedupMinhash, DedupMinhashConfig
 from stages.minhash_corpus import CorpusGenerator, document_scores, exact_pairs, shingle_sets
 from stages.minhash_shingles import batch_shingles
@@ -204,6 +204,107 @@ def test_same_kept_ids_on_rerun_and_with_other_partitioning(tmp_path, planted):
     columns = ["id", "dup_cluster", "drop_reason"]
     assert first.select(columns).equals(again.select(columns))
     assert first.select(columns).equals(other.select(columns))
+
+
+_CLUSTER_STATS = (
+    "candidate_pairs",
+    "verified_pairs",
+    "doc_key_collisions",
+    "clusters",
+    "docs_in_clusters",
+    "docs_removed",
+    "cluster_size_histogram",
+    "largest_clusters",
+)
+_DECIDED = ["id", "dup_cluster", "drop_reason", "signals"]
+
+
+def test_distributed_clusters_equal_the_driver_clusters(tmp_path, planted):
+    table, _, driver, driver_stats = planted
+    assert driver_stats["cluster_path"] == "driver"
+    result, stats = _run_stage(table, tmp_path, blocks=3, clusters="distributed", top_clusters=1000)
+    assert stats["cluster_path"] == "distributed"
+    assert 1 <= stats["component_iterations"] <= 5
+    assert result.select(_DECIDED).equals(driver.select(_DECIDED))
+    assert stats["clusters"] > 50
+    assert {k: stats[k] for k in _CLUSTER_STATS if k != "largest_clusters"} == {
+        k: driver_stats[k] for k in _CLUSTER_STATS if k != "largest_clusters"
+    }
+    assert stats["largest_clusters"][:10] == driver_stats["largest_clusters"]
+    assert len(stats["largest_clusters"]) == stats["clusters"]
+
+
+def test_auto_clusters_in_partition_tasks_past_max_pairs(tmp_path, planted):
+    table, _, driver, driver_stats = planted
+    result, stats = _run_stage(table, tmp_path, blocks=2, max_pairs=10, num_partitions=3)
+    assert stats["cluster_path"] == "distributed"
+    assert stats["candidate_pair_rows"] > 10
+    assert result.select(_DECIDED).equals(driver.select(_DECIDED))
+    assert {k: stats[k] for k in _CLUSTER_STATS} == {k: driver_stats[k] for k in _CLUSTER_STATS}
+
+
+def test_driver_clusters_past_max_pairs_fail_naming_it(tmp_path, planted):
+    table = planted[0]
+    with pytest.raises(RuntimeError, match="exceed max_pairs=10,"):
+        _run_stage(table, tmp_path, blocks=2, max_pairs=10, clusters="driver")
+
+
+def test_both_paths_leave_a_repeated_id_out_of_clusters(tmp_path):
+    table = CorpusGenerator(seed=8).corpus(40, dup_share=1.0)
+    twice = table.slice(1, 1)  # a variant of the first family, given again under the same id
+    table = pa.concat_tables([table, twice])
+    outputs_by_path = {}
+    for path in ("driver", "distributed"):
+        result, stats = _run_stage(table, tmp_path / path, blocks=2, clusters=path)
+        assert stats["doc_key_collisions"] == 1
+        outputs_by_path[path] = (result.select(_DECIDED), {k: stats[k] for k in _CLUSTER_STATS})
+        repeated = result.filter(pa.compute.equal(result.column("id"), twice.column("id")[0]))
+        assert repeated.column("dup_cluster").to_pylist() == twice.column("id").to_pylist() * 2
+    assert outputs_by_path["driver"][1] == outputs_by_path["distributed"][1]
+    assert outputs_by_path["driver"][0].equals(outputs_by_path["distributed"][0])
+
+
+def test_distributed_components_equal_scipy(ray_session, tmp_path):
+    from scipy.sparse import coo_matrix
+    from scipy.sparse.csgraph import connected_components
+
+    rng = np.random.default_rng(3)
+    edges: list[tuple[int, int]] = []
+    start = 0
+
+    def add(pairs):
+        nonlocal start
+        edges.extend((start + i, start + j) for i, j in pairs)
+        start += max(max(p) for p in pairs) + 1
+
+    add([(i, i + 1) for i in range(300)])  # chains: ascending, descending, shuffled keys below
+    add([(i + 1, i) for i in range(200)])
+    add([(0, i) for i in range(1, 60)])  # stars
+    add([(59, i) for i in range(59)])
+    add([(30, i) for i in range(60) if i != 30])
+    add([(i, (i + 1) % 50) for i in range(50)])  # a cycle
+    for _ in range(150):
+        add([(0, 1)])  # pairs
+    add([(0, 1), (1, 2)])
+    add([tuple(rng.choice(200, 2, replace=False)) for _ in range(260)])  # random, a few components
+    nodes = start
+    keys = np.unique(rng.integers(0, 2**64, nodes + 100, dtype=np.uint64))[:nodes]
+    rng.shuffle(keys)  # node keys in no relation to the chain order, some above 2**63
+    a = np.array([e[0] for e in edges])
+    b = np.array([e[1] for e in edges])
+    minhash_components.write_edges(keys[a], keys[b], 5, tmp_path / "edges", "input")
+    rounds = minhash_components.components(tmp_path / "edges", tmp_path / "labels", 5)
+    labels = pa.concat_tables(minhash_components.read_labels(tmp_path / "labels", p) for p in range(5))
+    ours = dict(zip(labels.column("node").to_pylist(), labels.column("label").to_pylist(), strict=True))
+    graph = coo_matrix((np.ones(len(a)), (a, b)), shape=(nodes, nodes))
+    _, reference = connected_components(graph, directed=False)
+    linked = np.unique(np.concatenate((a, b)))
+    assert len(ours) == len(linked)
+    smallest = {}
+    for node in linked:
+        smallest[reference[node]] = min(smallest.get(reference[node], 2**64), int(keys[node]))
+    assert all(ours[int(keys[node])] == smallest[reference[node]] for node in linked)
+    assert 1 < rounds < 20
 
 
 def test_stage_in_a_run_writes_rejections_and_stats(run, tmp_path):

@@ -1,0 +1,98 @@
+"""Scratch files split by a 64-bit key, and Ray Data tasks over their partitions.
+
+The MinHash stage shuffles through shared storage, the way MapReduce does: a task writes its
+rows split by `key % partitions` into `folder/<partition>/<name>.parquet` (`write_partitions`),
+and one task per partition of the next step reads that partition's files (`read_partition`).
+`run_tasks` runs such a step, one Ray Data task per partition, and hands the driver only each
+task's small result row. A file's name comes from the task that writes it, so a retried task
+overwrites its own files.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+import pyarrow as pa
+import pyarrow.parquet as pq
+
+
+def partition_folder(folder: Path | str, part: int) -> Path:
+    return Path(folder) / f"{part:05d}"
+
+
+def write_partitions(
+    rows: pa.Table,
+    by: str,
+    partitions: int,
+    folder: Path | str,
+    name: str,
+    compression: str | dict[str, str] = "none",
+) -> None:
+    """Rows split by `column(by) % partitions` into `folder/<partition>/<name>.parquet`."""
+    part = np.asarray(rows.column(by).combine_chunks(), dtype=np.uint64) % np.uint64(partitions)
+    order = np.argsort(part, kind="stable")
+    bounds = np.searchsorted(part[order], np.arange(partitions + 1))
+    for p in range(partitions):
+        if bounds[p + 1] > bounds[p]:
+            target = partition_folder(folder, p)
+            target.mkdir(parents=True, exist_ok=True)
+            chunk = rows.take(order[bounds[p] : bounds[p + 1]])
+            pq.write_table(chunk, target / f"{name}.parquet", compression=compression)
+
+
+def partition_files(folder: Path | str, part: int) -> list[Path]:
+    return sorted(partition_folder(folder, part).glob("*.parquet"))
+
+
+def read_partition(folder: Path | str, part: int, schema: pa.Schema) -> pa.Table:
+    """Every row of one partition (an empty table when no task wrote to it)."""
+    tables = [pq.read_table(f, schema=schema) for f in partition_files(folder, part)]
+    return pa.concat_tables([schema.empty_table(), *tables])
+
+
+def pick_rows(table: pa.Table, column: str, keys: np.ndarray) -> pa.Table:
+    """The rows of `table` whose uint64 `column` is one of the sorted `keys`."""
+    if not len(keys):
+        return table.slice(0, 0)
+    values = np.asarray(table.column(column).combine_chunks(), dtype=np.uint64)
+    at = np.minimum(np.searchsorted(keys, values), len(keys) - 1)
+    return table.filter(pa.array(keys[at] == values))
+
+
+def read_keys(folder: Path | str, part: int, column: str, keys: np.ndarray, columns: list[str]) -> pa.Table:
+    """The rows of one partition whose `column` is one of the sorted `keys`, a file batch at a
+    time (memory: those rows only), sorted by `column`; None when there are none."""
+    picked = [
+        pick_rows(pa.Table.from_batches([batch]), column, keys)
+        for path in (partition_files(folder, part) if len(keys) else [])
+        for batch in pq.ParquetFile(path).iter_batches(batch_size=1 << 16, columns=columns)
+    ]
+    found = pa.concat_tables(picked) if picked else None
+    return found.sort_by(column) if found is not None and found.num_rows else None
+
+
+def run_tasks(task: Callable[..., dict[str, Any]], count: int, /, **kwargs: Any) -> list[dict[str, Any]]:
+    """`task(part, **kwargs)` for every part in range(count), one Ray Data task each; the rows
+    they return (small: counts, not data), in part order."""
+    import ray.data
+
+    if not count:
+        return []
+    parts = ray.data.from_items([{"part": p} for p in range(count)], override_num_blocks=count)
+    out = parts.map_batches(
+        _run_one, fn_kwargs={"task": task, "kwargs": kwargs}, batch_size=1, batch_format="pyarrow"
+    )
+    rows = [
+        row
+        for batch in out.iter_batches(batch_format="pyarrow", batch_size=None)
+        for row in batch.to_pylist()
+    ]
+    return sorted(rows, key=lambda row: row["part"])
+
+
+def _run_one(batch: pa.Table, task: Callable[..., dict[str, Any]], kwargs: dict[str, Any]) -> pa.Table:
+    part = batch.column("part")[0].as_py()
+    return pa.Table.from_pylist([{"part": part, **task(part, **kwargs)}])
