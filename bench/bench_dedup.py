@@ -4,7 +4,8 @@ core, peak memory and precision/recall on planted near-duplicates at corpus size
 Run inside a private network namespace (Ray):
     unshare -n sh -c 'ip link set lo up && exec .venv/bin/python bench/bench_dedup.py'
 Options: --sizes 20000,80000,320000  --zh-samples '/work/shared/samples/*.txt' (optional: CJK
-character frequencies from real text; never committed)  --work DIR (generated corpora are cached).
+character frequencies from real text; never committed)  --work DIR (generated corpora are cached)
+--clusters auto|driver|distributed (where the stage finds clusters; default: the stage's own).
 Memory is the peak PSS of this process and every process it started (Ray's included), sampled
 every 0.5 s; per-core rates divide by the Ray CPUs, and "per CPU-second" by the CPU time those
 processes used, which stays meaningful when other work shares the machine.
@@ -235,7 +236,8 @@ def end_to_end(path: Path, config: DedupMinhashConfig, work: Path, num_cpus: int
         f"pairs {ctx.stats['candidate_pairs']}/{ctx.stats['verified_pairs']} verified  "
         f"precision {precision:.3f} recall {recall:.3f}\n"
         f"          phases: signatures {ctx.stats['seconds_signatures']:.1f} s, buckets "
-        f"{ctx.stats['seconds_buckets']:.1f} s, clusters {ctx.stats['seconds_clusters']:.1f} s, "
+        f"{ctx.stats['seconds_buckets']:.1f} s, clusters {ctx.stats['seconds_clusters']:.1f} s "
+        f"({ctx.stats['cluster_path']}, {ctx.stats.get('component_iterations', 0)} component rounds), "
         f"decisions+output {seconds - phases:.1f} s",
         flush=True,
     )
@@ -249,13 +251,14 @@ def main() -> None:
     parser.add_argument("--zh-samples", default="/work/shared/samples/*.txt")
     parser.add_argument("--work", default=os.path.join(tempfile.gettempdir(), "datamill-bench-dedup"))
     parser.add_argument("--num-cpus", type=int, default=2)
+    parser.add_argument("--clusters", choices=["auto", "driver", "distributed"], default="auto")
     args = parser.parse_args()
     work = Path(args.work)
     work.mkdir(parents=True, exist_ok=True)
     zh_files = sorted(glob.glob(args.zh_samples))
     zh_text = "".join(Path(f).read_text(encoding="utf-8") for f in zh_files) or None
     sizes = [int(s) for s in args.sizes.split(",")]
-    config = DedupMinhashConfig()
+    config = DedupMinhashConfig(clusters=args.clusters)
     print(f"load average {os.getloadavg()}; config {config.model_dump()}")
     print(
         f"Chinese character frequencies from {len(zh_files)} sample files" if zh_text else "built-in CJK pool"
