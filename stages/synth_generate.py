@@ -1,12 +1,15 @@
 """Generation backends, as Ray Data class UDFs over batches of chunk rows.
 
-Each call generates the batch, writes it (chunk rows + `output`, `finish`, token counts) as one
-Parquet file into the stage's resume folder (atomic rename), and returns one row of figures.
-Finished chunks are never generated again by a resumed run: the stage skips chunk ids already in
-that folder.
+Each call counts its chunk rows (`synth_rows.survey`), generates the chunks not yet in the
+stage's resume folder, turns finished generations into synthetic rows (`synth_rows.build_rows`)
+and writes them there `flush_every` at a time (atomic renames), and returns one row of counts.
+A killed run loses at most the unwritten generations; the resumed run skips every chunk id found
+in that folder.
 
-- `VllmGenerator`: one `vllm.LLM` per actor, loaded once; the whole batch goes to one `generate`
-  call so vLLM's continuous batching stays full; structured outputs (JSON schema, `guidance`).
+- `VllmGenerator`: one `vllm.LLM` per actor, loaded once, stepped by one thread (`EngineLoop`)
+  that every call hands its requests to: with two calls running at once per actor, the next
+  batch is queued before the last one drains, so vLLM's continuous batching stays full.
+  Structured outputs: JSON schema, `guidance` backend.
 - `OpenAIGenerator`: chat completions against an OpenAI-compatible endpoint with bounded
   concurrency, timeouts and retries with exponential backoff. The API key is read by the driver
   from the environment variable the config names, handed to the actors as a constructor
@@ -16,34 +19,28 @@ that folder.
 from __future__ import annotations
 
 import asyncio
-import hashlib
 import json
 import os
+import queue
 import random
+import threading
 import time
 import uuid
+from collections import Counter
+from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
 import pyarrow as pa
+import pyarrow.compute as pc
 import pyarrow.parquet as pq
 
 from stages.synth_config import OpenAIBackend, SynthesizeConfig, VllmBackend
+from stages.synth_rows import OUTPUT_FIELDS, build_rows, pair_counts, survey
 from stages.synth_validate import qa_schema
 
-OUTPUT_FIELDS = [
-    ("output", pa.large_string()),
-    ("finish", pa.string()),  # stop, length, prompt_too_long, http_<status>
-    ("prompt_tokens", pa.int64()),
-    ("output_tokens", pa.int64()),
-]
 STRUCTURED_OUTPUTS = {"backend": "guidance", "disable_any_whitespace": True}
-STATS_COLUMNS = ("prompt_tokens", "output_tokens", "generate_seconds", "load_seconds")
-
-
-def request_seed(seed: int, chunk_id: str) -> int:
-    """Per-request seed: the same chunk gets the same seed whatever batch it lands in."""
-    return int.from_bytes(hashlib.sha256(f"{seed}:{chunk_id}".encode()).digest()[:7], "big")
+Output = tuple[str, str, int, int]  # text, finish reason, prompt tokens, output tokens
 
 
 def chat_messages(config: SynthesizeConfig, batch: pa.Table) -> list[list[dict[str, str]]]:
@@ -56,41 +53,142 @@ def chat_messages(config: SynthesizeConfig, batch: pa.Table) -> list[list[dict[s
     ]
 
 
-def _finish(batch: pa.Table, outputs: list[tuple[str, str, int, int]], cache_dir: Path) -> pa.Table:
+def with_outputs(chunks: pa.Table, outputs: list[Output]) -> pa.Table:
+    """Chunk rows + the generation columns (`OUTPUT_FIELDS`)."""
     columns = list(zip(*outputs, strict=True)) if outputs else [[]] * len(OUTPUT_FIELDS)
-    table = batch
     for (name, type_), values in zip(OUTPUT_FIELDS, columns, strict=True):
-        table = table.append_column(name, pa.array(list(values), type_))
+        chunks = chunks.append_column(name, pa.array(list(values), type_))
+    return chunks
+
+
+def write_rows(rows: pa.Table, cache_dir: Path) -> None:
     cache_dir.mkdir(parents=True, exist_ok=True)
     path = cache_dir / f"part-{uuid.uuid4().hex}.parquet"
     tmp = path.with_name(f".{path.name}.tmp")
-    pq.write_table(table, tmp, compression="zstd")
+    pq.write_table(rows, tmp, compression="zstd")
     os.replace(tmp, path)
-    return table
 
 
-def _stats(prompt: int, output: int, seconds: float, load: float) -> pa.Table:
-    return pa.table(
-        {
-            "prompt_tokens": [prompt],
-            "output_tokens": [output],
-            "generate_seconds": [seconds],
-            "load_seconds": [load],
-        }
-    )
+class _Generator:
+    """What both backends do around generation: count, skip finished chunks, build and save rows."""
+
+    def __init__(self, config: SynthesizeConfig, cache_dir: str, done: pa.Array) -> None:
+        self.config = config
+        self.cache_dir = Path(cache_dir)
+        self.done = done
+        self.load_seconds = 0.0
+        self._lock = threading.Lock()
+
+    def __call__(self, batch: pa.Table) -> pa.Table:
+        counts, todo = survey(batch, self.done)
+        for generations in self.generate(todo):
+            rows = build_rows(generations, self.config)
+            write_rows(rows, self.cache_dir)
+            counts.update(pair_counts(rows))
+            for name in ("prompt_tokens", "output_tokens"):
+                counts[name] += pc.sum(generations.column(name)).as_py() or 0
+        with self._lock:  # reported once per actor
+            counts["load_seconds"], self.load_seconds = self.load_seconds, 0.0
+        counts["generate_seconds"] += self.seconds_since_last_call()
+        return pa.table({"counts": [json.dumps(counts)]})
+
+    def generate(self, todo: pa.Table) -> Iterator[pa.Table]:
+        """Generations of the chunk rows (`with_outputs`), in pieces as they finish."""
+        raise NotImplementedError
+
+    def seconds_since_last_call(self) -> float:
+        """Time spent generating since the last report (concurrent calls are not counted twice)."""
+        raise NotImplementedError
 
 
-class VllmGenerator:
-    """Ray Data actor holding one vLLM engine."""
+def counts_of(stats: pa.Table) -> Counter:
+    """Sum of the counts rows generator calls returned."""
+    total: Counter = Counter()
+    for text in stats.column("counts").to_pylist():
+        total.update(json.loads(text))
+    return total
 
-    def __init__(self, config: SynthesizeConfig, cache_dir: str) -> None:
+
+class EngineLoop:
+    """Steps one vLLM `LLMEngine` on its own thread. Calls hand it requests (`submit`) with a
+    queue for their results, so the requests of calls running at once share one continuous
+    batch and the engine does not drain between batches."""
+
+    def __init__(self, engine: Any) -> None:
+        self.engine = engine
+        self.failure: BaseException | None = None
+        self._inbox: queue.SimpleQueue = queue.SimpleQueue()
+        self._lock = threading.Lock()
+        self._busy = 0.0  # seconds with requests in the engine, up to `_busy_since`
+        self._busy_since: float | None = None
+        self._reported = 0.0
+        self._thread = threading.Thread(target=self._run, name="vllm-engine-loop", daemon=True)
+        self._thread.start()
+
+    def submit(self, request_id: str, prompt: str, params: Any, results: queue.SimpleQueue, key: int) -> None:
+        self._inbox.put((request_id, prompt, params, results, key))
+
+    def result(self, results: queue.SimpleQueue) -> tuple[int, Any]:
+        """The next (key, `RequestOutput`) of a caller's queue; raises if the engine failed."""
+        while True:
+            try:
+                return results.get(timeout=1.0)
+            except queue.Empty:
+                if self.failure is not None:
+                    raise RuntimeError(f"vLLM engine loop failed: {self.failure!r}") from self.failure
+
+    def busy_seconds_since_last_call(self) -> float:
+        with self._lock:
+            now = time.perf_counter()
+            busy = self._busy + (now - self._busy_since if self._busy_since is not None else 0.0)
+            delta, self._reported = busy - self._reported, busy
+            return delta
+
+    def stop(self) -> None:
+        self._inbox.put(None)
+        self._thread.join(timeout=30)
+
+    def _run(self) -> None:
+        waiting: dict[str, tuple[queue.SimpleQueue, int]] = {}
+        try:
+            while True:
+                block = not waiting  # idle: wait for work; busy: take what has come, then step
+                while True:
+                    try:
+                        item = self._inbox.get(block=block)
+                    except queue.Empty:
+                        break
+                    if item is None:
+                        return
+                    request_id, prompt, params, results, key = item
+                    self.engine.add_request(request_id, prompt, params)
+                    waiting[request_id] = (results, key)
+                    block = False
+                with self._lock:
+                    if self._busy_since is None:
+                        self._busy_since = time.perf_counter()
+                for output in self.engine.step():
+                    if output.finished:
+                        results, key = waiting.pop(output.request_id)
+                        results.put((key, output))
+                if not waiting:
+                    with self._lock:
+                        self._busy += time.perf_counter() - self._busy_since
+                        self._busy_since = None
+        except BaseException as exc:  # handed to every waiting caller by `result`
+            self.failure = exc
+
+
+class VllmGenerator(_Generator):
+    """Ray Data actor holding one vLLM engine (run it with two concurrent calls per actor)."""
+
+    def __init__(self, config: SynthesizeConfig, cache_dir: str, done: pa.Array) -> None:
         started = time.perf_counter()  # load time: importing vLLM and starting the engine
+        super().__init__(config, cache_dir, done)
         from vllm import LLM
 
         backend = config.backend
         assert isinstance(backend, VllmBackend)
-        self.config = config
-        self.cache_dir = Path(cache_dir)
         if backend.num_gpus == 0:
             # Ray caps OMP_NUM_THREADS at the actor's CPUs; the CPU build binds its own threads
             # (all cores but one for its scheduler), as a bare `vllm.LLM` would
@@ -99,51 +197,54 @@ class VllmGenerator:
         self.tokenizer = self.llm.get_tokenizer()
         warm_up(self.llm, config)
         self.max_prompt = config.context_length() - config.max_tokens
+        self.loop = EngineLoop(self.llm.llm_engine)
         self.load_seconds = time.perf_counter() - started
 
-    def __call__(self, batch: pa.Table) -> pa.Table:
-        """Queues the whole batch in the engine (its continuous batching stays full) and writes
-        finished generations to the resume folder `flush_every` at a time, so a killed run loses
-        at most that many per engine whatever the batch size."""
+    def generate(self, todo: pa.Table) -> Iterator[pa.Table]:
         from vllm.sampling_params import RequestOutputKind
 
-        prompts = render_prompts(self.tokenizer, self.config, batch)
-        params = sampling_params(self.config, batch)
+        if not todo.num_rows:
+            return
+        prompts = render_prompts(self.tokenizer, self.config, todo)
+        params = sampling_params(self.config, todo)
         lengths = [len(self.tokenizer.encode(p, add_special_tokens=False)) for p in prompts]
-        todo = [i for i, n in enumerate(lengths) if n <= self.max_prompt]
-        outputs: list[tuple[str, str, int, int]] = [("", "prompt_too_long", n, 0) for n in lengths]
-        flush_every = self.config.backend.flush_every
-        unwritten = [i for i, n in enumerate(lengths) if n > self.max_prompt]
-        started = time.perf_counter()
-        engine = self.llm.llm_engine
-        row_of: dict[str, int] = {}
-        for i in todo:
+        outputs: dict[int, Output] = {}
+        results: queue.SimpleQueue = queue.SimpleQueue()
+        prefix = uuid.uuid4().hex
+        for i, n in enumerate(lengths):
+            if n > self.max_prompt:
+                outputs[i] = ("", "prompt_too_long", n, 0)
+                continue
             params[i].output_kind = RequestOutputKind.FINAL_ONLY  # as `LLM.generate` asks
-            request_id = f"{uuid.uuid4().hex}-{i}"
-            row_of[request_id] = i
-            engine.add_request(request_id, prompts[i], params[i])
-        while engine.has_unfinished_requests():
-            for result in engine.step():
-                if result.finished:
-                    i = row_of[result.request_id]
-                    completion = result.outputs[0]
-                    outputs[i] = (
-                        completion.text,
-                        completion.finish_reason or "stop",
-                        len(result.prompt_token_ids or ()),
-                        len(completion.token_ids),
-                    )
-                    unwritten.append(i)
-            if len(unwritten) >= flush_every:
-                _finish(batch.take(unwritten), [outputs[i] for i in unwritten], self.cache_dir)
-                unwritten = []
-        seconds = time.perf_counter() - started
-        if unwritten:
-            _finish(batch.take(unwritten), [outputs[i] for i in unwritten], self.cache_dir)
-        load, self.load_seconds = self.load_seconds, 0.0  # reported once per actor
-        return _stats(sum(o[2] for o in outputs), sum(o[3] for o in outputs), seconds, load)
+            self.loop.submit(f"{prefix}-{i}", prompts[i], params[i], results, i)
+        for _ in range(len(lengths) - len(outputs)):
+            i, result = self.loop.result(results)
+            completion = result.outputs[0]
+            outputs[i] = (
+                completion.text,
+                completion.finish_reason or "stop",
+                len(result.prompt_token_ids or ()),
+                len(completion.token_ids),
+            )
+            if len(outputs) >= self.config.backend.flush_every:
+                yield self._take(todo, outputs)
+        if outputs:
+            yield self._take(todo, outputs)
+
+    @staticmethod
+    def _take(todo: pa.Table, outputs: dict[int, Output]) -> pa.Table:
+        rows = list(outputs)
+        table = with_outputs(todo.take(rows), [outputs[i] for i in rows])
+        outputs.clear()
+        return table
+
+    def seconds_since_last_call(self) -> float:
+        return self.loop.busy_seconds_since_last_call()
 
     def __del__(self) -> None:
+        loop = getattr(self, "loop", None)
+        if loop is not None:
+            loop.stop()
         shutdown_engine(getattr(self, "llm", None))
 
 
@@ -310,15 +411,15 @@ class ChatClient:
         return self.backend.backoff_seconds * 2 ** (attempt - 1) * (1 + 0.25 * random.random())
 
 
-class OpenAIGenerator:
+class OpenAIGenerator(_Generator):
     """Ray Data actor sending a batch's chunks to an OpenAI-compatible endpoint."""
 
-    def __init__(self, config: SynthesizeConfig, cache_dir: str, key: str | None) -> None:
+    def __init__(self, config: SynthesizeConfig, cache_dir: str, done: pa.Array, key: str | None) -> None:
         assert isinstance(config.backend, OpenAIBackend)
-        self.config = config
-        self.cache_dir = Path(cache_dir)
+        super().__init__(config, cache_dir, done)
         self.client = ChatClient(config.backend, key)
         self.schema = qa_schema(config.rules())
+        self.seconds = 0.0
 
     def request(self, messages: list[dict[str, str]], seed: int) -> dict[str, Any]:
         c = self.config
@@ -335,18 +436,19 @@ class OpenAIGenerator:
             },
         }
 
-    def __call__(self, batch: pa.Table) -> pa.Table:
-        seeds = batch.column("seed").to_pylist()
-        bodies = [self.request(m, s) for m, s in zip(chat_messages(self.config, batch), seeds, strict=True)]
+    def generate(self, todo: pa.Table) -> Iterator[pa.Table]:
+        if not todo.num_rows:
+            return
+        seeds = todo.column("seed").to_pylist()
+        bodies = [self.request(m, s) for m, s in zip(chat_messages(self.config, todo), seeds, strict=True)]
         started = time.perf_counter()
         answers = asyncio.run(self.client.complete_all(bodies))
-        seconds = time.perf_counter() - started
+        self.seconds += time.perf_counter() - started
         failed = [a for a in answers if isinstance(a, EndpointError)]
-        if failed:  # keep what succeeded (a re-run resumes the rest), then stop the run
-            keep = [i for i, a in enumerate(answers) if not isinstance(a, EndpointError)]
-            batch, answers = batch.take(keep), [answers[i] for i in keep]
+        keep = [i for i, a in enumerate(answers) if not isinstance(a, EndpointError)]
         outputs = []
-        for answer in answers:
+        for i in keep:
+            answer = answers[i]
             if isinstance(answer, RequestRejected):
                 outputs.append((str(answer), f"http_{answer.status}", 0, 0))
                 continue
@@ -360,8 +462,11 @@ class OpenAIGenerator:
                     int(usage.get("completion_tokens") or 0),
                 )
             )
-        if outputs:
-            _finish(batch, outputs, self.cache_dir)
+        if outputs:  # keep what succeeded (a re-run resumes the rest), then stop the run
+            yield with_outputs(todo.take(keep), outputs)
         if failed:
             raise EndpointError(f"{len(failed)} request(s) failed: {failed[0]}")
-        return _stats(sum(o[2] for o in outputs), sum(o[3] for o in outputs), seconds, 0.0)
+
+    def seconds_since_last_call(self) -> float:
+        seconds, self.seconds = self.seconds, 0.0
+        return seconds

@@ -17,10 +17,10 @@ from pipeline.config import ConfigError, parse
 from pipeline.schema import WORKING_SCHEMA, conform
 from stages.synth_chunks import TokenCounter, chunk_text
 from stages.synth_config import REPO_ROOT, SynthesizeConfig
-from stages.synth_generate import ChatClient, EndpointError, RequestRejected, request_seed
+from stages.synth_generate import ChatClient, EndpointError, RequestRejected
 from stages.synth_prompts import PromptTemplate, TemplateError
+from stages.synth_rows import build_rows, chunk_documents, chunk_id, request_seed
 from stages.synth_validate import PairRules, PairValidator, grounding, language_share, overlap_units
-from stages.synthesize import build_rows, chunk_documents, chunk_id
 
 ZH = "长江是中国最长的河流，全长约六千三百公里。长江流经十一个省级行政区，在上海附近注入东海。"
 EN = "The Yangtze is the longest river in China. It flows for about 6,300 kilometres to the sea."

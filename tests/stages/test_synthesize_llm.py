@@ -22,8 +22,7 @@ from llm_fixtures import build_tiny_model
 from pipeline import outputs
 from pipeline.config import parse
 from pipeline.runner import plan_segments
-from stages.synth_generate import OUTPUT_FIELDS, request_seed
-from stages.synthesize import chunk_documents
+from stages.synth_rows import OUTPUT_FIELDS, build_rows, chunk_documents, request_seed
 
 pytest.importorskip("vllm", reason="vLLM is not installed (pip install -e '.[cpu-llm]')")
 
@@ -122,7 +121,7 @@ def _seed_resume_cache(run_dir: Path, config, docs: pa.Table) -> tuple[dict[str,
     (folder / "_shards").mkdir(parents=True)
     (folder / "_fingerprint").write_text(segment.fingerprint + "\n")
     (folder / ".resume" / "generations").mkdir(parents=True)
-    pq.write_table(done, folder / ".resume" / "generations" / "part-killed-run.parquet")
+    pq.write_table(build_rows(done, synth), folder / ".resume" / "generations" / "part-killed-run.parquet")
     ids = done.column("chunk_id").to_pylist()
     expected = {
         ids[0]: f"问：长江有多长？\n答：{first_zh}",
