@@ -36,10 +36,11 @@ class VllmBackend(_Backend):
     num_gpus: int = Field(1, ge=0)  # GPUs per engine; 0 runs vLLM's CPU build
     tensor_parallel_size: int | None = Field(None, ge=1)  # default: num_gpus (1 on CPU)
     num_cpus: float = Field(1.0, gt=0)  # CPUs Ray reserves per engine
-    # prompts queued in an engine at a time: it drains at the end of each batch, so batches
-    # well above max_num_seqs keep it full; finished generations are written `flush_every` at
-    # a time (what a killed run can lose per engine)
-    batch_size: int = Field(4096, ge=1)
+    # chunks a call hands its engine; two calls run at once per engine, so the next batch is
+    # queued before one drains (keep it above max_num_seqs); smaller batches spread the last
+    # ones over engines better. Finished generations are written `flush_every` at a time (what
+    # a killed run can lose per call)
+    batch_size: int = Field(1024, ge=1)
     flush_every: int = Field(256, ge=1)
     max_model_len: int | None = Field(None, ge=16)  # default: the model's max_position_embeddings
     dtype: str = "auto"

@@ -37,8 +37,9 @@ def _keep_parents(batch: pa.Table) -> pa.Table:
     return with_drop_reason(conform(batch), [None] * batch.num_rows)
 
 
-def _drop_invalid_column(batch: pa.Table) -> pa.Table:
-    return batch.drop_columns([INVALID])
+def _read_rows(batch: pa.Table) -> pa.Table:
+    """The synthetic rows of one resume file, without the transient column."""
+    return pq.read_table(batch.column("path")[0].as_py()).drop_columns([INVALID])
 
 
 def _resumed(cache: Path) -> tuple[pa.Array, Counter]:
@@ -73,10 +74,12 @@ class Synthesize(GlobalStage):
         counts.update(self._generate(chunks, cache, done, key))
         generated = time.perf_counter()
         files = sorted(str(p) for p in cache.glob("part-*.parquet"))
-        if files:
-            rows = ray.data.read_parquet(files)
+        if files:  # one task per file: read_parquet's listing and footer pass cost 2-5 s here
+            rows = ray.data.from_items([{"path": f} for f in files]).map_batches(
+                _read_rows, batch_size=1, batch_format="pyarrow"
+            )
         else:
-            rows = ray.data.from_arrow(build_rows(empty_generations(), config))
+            rows = ray.data.from_arrow(build_rows(empty_generations(), config).drop_columns([INVALID]))
         if counts["generate_seconds"]:
             counts["output_tokens_per_second"] = counts["output_tokens"] / counts["generate_seconds"]
         ctx.stats.update(
@@ -89,7 +92,7 @@ class Synthesize(GlobalStage):
             }
         )
         parents = ds.map_batches(_keep_parents, batch_format="pyarrow")
-        return parents.union(rows.map_batches(_drop_invalid_column, batch_format="pyarrow"))
+        return parents.union(rows)
 
     def _generate(self, chunks, cache: Path, done: pa.Array, key: str | None) -> Counter:
         from ray.data import ActorPoolStrategy
@@ -104,6 +107,8 @@ class Synthesize(GlobalStage):
             udf, args = VllmGenerator, (config, str(cache), done)
             resources = {"num_cpus": backend.num_cpus, "num_gpus": backend.num_gpus}
             concurrent = 2  # the next batch is queued in the engine before the last one drains
+        # blocks of one batch each: each is a task of its own, so two can run on one actor
+        chunks = chunks.repartition(target_num_rows_per_block=backend.batch_size)
         stats = chunks.map_batches(
             udf,
             fn_constructor_args=args,
@@ -116,6 +121,9 @@ class Synthesize(GlobalStage):
             ),
             **resources,
         )
+        # chunk while the engines load (the runner's default waits for a whole pool before
+        # any task starts, which balances its shard pool but idles the CPUs here)
+        stats.context.wait_for_min_actors_s = 0
         counts = Counter()
         for batch in stats.iter_batches(batch_format="pyarrow", batch_size=None):
             counts.update(counts_of(batch))
