@@ -17,7 +17,8 @@
 4. Decisions (Ray Data map over the corpus): `dup_cluster` = the kept document's id on every row
    (its own id outside clusters); the others rejected `dedup_minhash:near_duplicate_of:<id>`;
    signals `minhash_cluster_size` and `minhash_jaccard_to_kept`. The driver's decisions go to
-   every task; distributed ones are read from the partitions of the batch's doc keys.
+   every task; on the distributed path the corpus is shuffled by doc key and each partition's
+   rows meet that partition's decisions.
 Scratch files live under the run directory, which a cluster's nodes share.
 """
 
@@ -37,7 +38,7 @@ from pydantic import Field
 
 from pipeline.stage import GlobalStage, RunContext, StageConfig, set_column, with_drop_reason
 from stages import minhash_buckets, minhash_clusters
-from stages.minhash_distributed import DECISIONS, decisions_for, distributed_clusters
+from stages.minhash_distributed import decided_partition, distributed_clusters, shuffle_rows
 from stages.minhash_join import PAIRS, SIGNATURE_COLUMNS, SIGNATURES
 from stages.minhash_scratch import read_keys, run_tasks, write_partitions
 from stages.minhash_shingles import batch_shingles
@@ -150,10 +151,6 @@ def _decide(batch: pa.Table, decisions: pa.Table) -> pa.Table:
     return with_drop_reason(batch, reasons)
 
 
-def _decide_from_scratch(batch: pa.Table, folder: str, partitions: int) -> pa.Table:
-    return _decide(batch, decisions_for(batch.column("id"), folder, partitions))
-
-
 _BANDS = "bands"
 
 
@@ -192,13 +189,10 @@ class DedupMinhash(GlobalStage):
         path = self._cluster_path(pair_rows)
         if path == "driver":
             decisions, stats = self._driver_clusters(scratch, partitions)
-            decide = {"fn": _decide, "fn_kwargs": {"decisions": decisions}}
         else:
             stats = distributed_clusters(
                 scratch, partitions, cfg.num_perm, cfg.threshold, cfg.verify, cfg.top_clusters
             )
-            folder = str(scratch / DECISIONS)
-            decide = {"fn": _decide_from_scratch, "fn_kwargs": {"folder": folder, "partitions": partitions}}
         ctx.stats.update(
             {
                 "minhash_bands": bands,
@@ -212,7 +206,11 @@ class DedupMinhash(GlobalStage):
                 "seconds_clusters": round(time.perf_counter() - bucketed, 3),
             }
         )
-        return ds.map_batches(**decide, batch_size=None, batch_format="pyarrow")
+        if path == "driver":
+            return ds.map_batches(
+                _decide, fn_kwargs={"decisions": decisions}, batch_size=None, batch_format="pyarrow"
+            )
+        return self._decided_in_partitions(ds, scratch, partitions)
 
     def _cluster_path(self, pair_rows: int) -> str:
         """`driver` or `distributed` for this many candidate pair rows (distinct within each
@@ -250,6 +248,25 @@ class DedupMinhash(GlobalStage):
             **result.stats,
         }
         return result.decisions, stats
+
+    def _decided_in_partitions(self, ds, scratch: Path, partitions: int):
+        """The corpus shuffled by doc key through scratch files, each partition's rows decided
+        against its own decision rows (the decisions never meet in one place)."""
+        import ray.data
+
+        ds.map_batches(
+            shuffle_rows,
+            fn_kwargs={"scratch": str(scratch), "partitions": partitions},
+            batch_size=None,
+            batch_format="pyarrow",
+        ).materialize()
+        parts = ray.data.from_items([{"part": p} for p in range(partitions)], override_num_blocks=partitions)
+        return parts.map_batches(
+            decided_partition,
+            fn_kwargs={"scratch": str(scratch), "decide": _decide},
+            batch_size=1,
+            batch_format="pyarrow",
+        )
 
     def _write_signatures(self, ds, scratch: Path, bands: int, rows: int, partitions: int) -> None:
         ds.select_columns(["id", "text", "quality"]).map_batches(

@@ -8,20 +8,22 @@ holds one row of counts per task.
 4. Keep: per component the driver's keep rule (`minhash_clusters.kept_rows`), its size and each
    member's estimated Jaccard to the kept document; decision rows written split by doc key,
    stats per partition added up on the driver (`minhash_clusters.merge_cluster_stats`).
-The decision step then reads the rows of its batch's doc keys (`decisions_for`).
+5. Decisions: the corpus rows are shuffled by doc key too (`shuffle_rows`), and each partition's
+   rows meet that partition's decision rows (`decided_partition`).
 """
 
 from __future__ import annotations
 
 import json
 import shutil
+from collections.abc import Callable, Iterator
 from pathlib import Path
 from typing import Any
 
 import numpy as np
 import pyarrow as pa
-import pyarrow.compute as pc
-import pyarrow.dataset as pads
+import pyarrow.parquet as pq
+import xxhash
 
 from stages.minhash_buckets import DOC, doc_keys
 from stages.minhash_clusters import DECISION_SCHEMA, cluster_stats, kept_rows, merge_cluster_stats
@@ -30,7 +32,8 @@ from stages.minhash_join import EDGES, JOINED, join_a, join_b, signatures_of
 from stages.minhash_scratch import partition_files, read_partition, run_tasks, write_partitions
 from stages.minhash_signatures import estimated_jaccard, signature_matrix
 
-LABELS, MEMBERS, DECISIONS = "labels", "members", "decisions"
+LABELS, MEMBERS, DECISIONS, ROWS = "labels", "members", "decisions", "rows"
+DECISION_ROWS = pa.schema([pa.field(DOC, pa.uint64()), *DECISION_SCHEMA])  # as `keep` writes them
 
 
 def distributed_clusters(
@@ -113,15 +116,24 @@ def member_schema(num_perm: int) -> pa.Schema:
     )
 
 
-def decisions_for(ids: pa.Array | pa.ChunkedArray, folder: Path | str, partitions: int) -> pa.Table:
-    """The decision rows of the documents `ids` (of their doc keys), read from the partitions
-    their keys fall in."""
-    keys = doc_keys(ids)
-    parts = np.unique(np.asarray(keys) % np.uint64(partitions))
-    files = [str(f) for p in parts.tolist() for f in partition_files(folder, p)]
-    if not files:
-        return DECISION_SCHEMA.empty_table()
-    table = pads.dataset(files, format="parquet").to_table(
-        columns=DECISION_SCHEMA.names, filter=pc.field(DOC).isin(keys)
-    )
-    return table.cast(DECISION_SCHEMA)
+def shuffle_rows(block: pa.Table, scratch: str, partitions: int) -> pa.Table:
+    """A corpus block's rows, with their doc key, written split by doc key (a Ray Data map): the
+    decision step then meets each row in the same partition as its decision."""
+    if not block.num_rows:
+        return pa.table({"docs": [0]})
+    keys = doc_keys(block.column("id"))
+    name = xxhash.xxh3_128_hexdigest(np.asarray(keys).tobytes())
+    write_partitions(block.append_column(DOC, keys), DOC, partitions, Path(scratch) / ROWS, name, "zstd")
+    return pa.table({"docs": [block.num_rows]})
+
+
+def decided_partition(
+    batch: pa.Table, scratch: str, decide: Callable[[pa.Table, pa.Table], pa.Table]
+) -> Iterator[pa.Table]:
+    """The rows of one partition (`batch` names it) with `decide` applied against that
+    partition's decision rows, one shuffled file at a time (memory: one block's share)."""
+    part = batch.column("part")[0].as_py()
+    decisions = read_partition(Path(scratch) / DECISIONS, part, DECISION_ROWS)
+    for path in partition_files(Path(scratch) / ROWS, part):
+        rows = pq.read_table(path)
+        yield decide(rows.drop_columns([DOC]), decisions.drop_columns([DOC]))
