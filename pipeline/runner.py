@@ -293,6 +293,7 @@ class Runner:
             for row in written.iter_rows():
                 total = total + StageStats.from_json(json.loads(row["stats"]))
                 bar.advance()
+        stage.after_write(ctx)
         total.seconds = time.perf_counter() - started
         total.counters.update({k: v for k, v in ctx.stats.items() if isinstance(v, int | float)})
         tmp_kept.mkdir(parents=True, exist_ok=True)

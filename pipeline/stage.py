@@ -89,6 +89,10 @@ class GlobalStage(_StageBase):
     def run(self, ds: ray.data.Dataset, ctx: RunContext) -> ray.data.Dataset:
         raise NotImplementedError
 
+    def after_write(self, ctx: RunContext) -> None:
+        """Called once the runner has written the output of `run`: for stats a lazy output only
+        knows then."""
+
 
 def with_drop_reason(batch: pa.Table, reasons: list[str | None] | pa.Array) -> pa.Table:
     """Attach the per-row decision a stage made (None = kept)."""

@@ -1,10 +1,10 @@
 """Generation backends, as Ray Data class UDFs over batches of chunk rows.
 
 Each call counts its chunk rows (`synth_rows.survey`), generates the chunks not yet in the
-stage's resume folder, turns finished generations into synthetic rows (`synth_rows.build_rows`)
-and writes them there `flush_every` at a time (atomic renames), and returns one row of counts.
-A killed run loses at most the unwritten generations; the resumed run skips every chunk id found
-in that folder.
+stage's resume folder, turns finished generations into synthetic rows (`synth_rows.build_rows`),
+writes them there `flush_every` at a time (atomic renames) and returns them; its counts go to a
+JSON file. A killed run loses at most the unwritten generations; the resumed run skips every
+chunk id found in that folder.
 
 - `VllmGenerator`: one `vllm.LLM` per actor, loaded once, stepped by one thread (`EngineLoop`)
   that every call hands its requests to: with two calls running at once per actor, the next
@@ -19,6 +19,7 @@ in that folder.
 from __future__ import annotations
 
 import asyncio
+import hashlib
 import json
 import os
 import queue
@@ -35,8 +36,9 @@ import pyarrow as pa
 import pyarrow.compute as pc
 import pyarrow.parquet as pq
 
+from pipeline.rundir import write_json_atomic
 from stages.synth_config import OpenAIBackend, SynthesizeConfig, VllmBackend
-from stages.synth_rows import OUTPUT_FIELDS, build_rows, pair_counts, survey
+from stages.synth_rows import INVALID, OUTPUT_FIELDS, build_rows, empty_rows, pair_counts, survey
 from stages.synth_validate import qa_schema
 
 STRUCTURED_OUTPUTS = {"backend": "guidance", "disable_any_whitespace": True}
@@ -72,25 +74,32 @@ def write_rows(rows: pa.Table, cache_dir: Path) -> None:
 class _Generator:
     """What both backends do around generation: count, skip finished chunks, build and save rows."""
 
-    def __init__(self, config: SynthesizeConfig, cache_dir: str, done: pa.Array) -> None:
+    def __init__(self, config: SynthesizeConfig, cache_dir: str, counts_dir: str, done: pa.Array) -> None:
         self.config = config
         self.cache_dir = Path(cache_dir)
+        self.counts_dir = Path(counts_dir)
         self.done = done
         self.load_seconds = 0.0
         self._lock = threading.Lock()
 
     def __call__(self, batch: pa.Table) -> pa.Table:
+        """The synthetic rows of the batch's chunks not generated before (their counts go to
+        `counts_dir`, named by the batch's chunk ids so a retried call overwrites its own)."""
         counts, todo = survey(batch, self.done)
+        out = []
         for generations in self.generate(todo):
             rows = build_rows(generations, self.config)
             write_rows(rows, self.cache_dir)
             counts.update(pair_counts(rows))
             for name in ("prompt_tokens", "output_tokens"):
                 counts[name] += pc.sum(generations.column(name)).as_py() or 0
+            out.append(rows.drop_columns([INVALID]))
         with self._lock:  # reported once per actor
             counts["load_seconds"], self.load_seconds = self.load_seconds, 0.0
         counts["generate_seconds"] += self.seconds_since_last_call()
-        return pa.table({"counts": [json.dumps(counts)]})
+        ids = "\x1f".join(str(i) for i in batch.column("chunk_id").to_pylist())
+        write_json_atomic(dict(counts), self.counts_dir / f"{hashlib.sha256(ids.encode()).hexdigest()}.json")
+        return pa.concat_tables(out) if out else empty_rows(self.config)
 
     def generate(self, todo: pa.Table) -> Iterator[pa.Table]:
         """Generations of the chunk rows (`with_outputs`), in pieces as they finish."""
@@ -101,11 +110,11 @@ class _Generator:
         raise NotImplementedError
 
 
-def counts_of(stats: pa.Table) -> Counter:
-    """Sum of the counts rows generator calls returned."""
+def counts_in(folder: Path) -> Counter:
+    """Sum of the counts generator calls wrote to `folder`."""
     total: Counter = Counter()
-    for text in stats.column("counts").to_pylist():
-        total.update(json.loads(text))
+    for path in sorted(folder.glob("*.json")):
+        total.update(json.loads(path.read_text(encoding="utf-8")))
     return total
 
 
@@ -182,9 +191,9 @@ class EngineLoop:
 class VllmGenerator(_Generator):
     """Ray Data actor holding one vLLM engine (run it with two concurrent calls per actor)."""
 
-    def __init__(self, config: SynthesizeConfig, cache_dir: str, done: pa.Array) -> None:
+    def __init__(self, config: SynthesizeConfig, cache_dir: str, counts_dir: str, done: pa.Array) -> None:
         started = time.perf_counter()  # load time: importing vLLM and starting the engine
-        super().__init__(config, cache_dir, done)
+        super().__init__(config, cache_dir, counts_dir, done)
         from vllm import LLM
 
         backend = config.backend
@@ -414,9 +423,11 @@ class ChatClient:
 class OpenAIGenerator(_Generator):
     """Ray Data actor sending a batch's chunks to an OpenAI-compatible endpoint."""
 
-    def __init__(self, config: SynthesizeConfig, cache_dir: str, done: pa.Array, key: str | None) -> None:
+    def __init__(
+        self, config: SynthesizeConfig, cache_dir: str, counts_dir: str, done: pa.Array, key: str | None
+    ) -> None:
         assert isinstance(config.backend, OpenAIBackend)
-        super().__init__(config, cache_dir, done)
+        super().__init__(config, cache_dir, counts_dir, done)
         self.client = ChatClient(config.backend, key)
         self.schema = qa_schema(config.rules())
         self.seconds = 0.0

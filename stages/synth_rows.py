@@ -213,3 +213,8 @@ def empty_generations() -> pa.Table:
         pa.field(n, t) for n, t in CHUNK_FIELDS + OUTPUT_FIELDS
     ]
     return pa.schema(fields).empty_table()
+
+
+def empty_rows(config: SynthesizeConfig) -> pa.Table:
+    """No synthetic rows, with their columns."""
+    return build_rows(empty_generations(), config).drop_columns([INVALID])
