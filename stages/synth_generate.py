@@ -134,7 +134,7 @@ class EngineLoop:
         self._thread = threading.Thread(target=self._run, name="vllm-engine-loop", daemon=True)
         self._thread.start()
 
-    def submit(self, request_id: str, prompt: str, params: Any, results: queue.SimpleQueue, key: int) -> None:
+    def submit(self, request_id: str, prompt: Any, params: Any, results: queue.SimpleQueue, key: int) -> None:
         self._inbox.put((request_id, prompt, params, results, key))
 
     def result(self, results: queue.SimpleQueue) -> tuple[int, Any]:
@@ -214,9 +214,16 @@ class VllmGenerator(_Generator):
 
         if not todo.num_rows:
             return
-        prompts = render_prompts(self.tokenizer, self.config, todo)
+        from vllm.inputs import TokensPrompt
+
+        # token ids, as `LLM.chat` makes them: the chat template already holds the special
+        # tokens, and the engine need not tokenize the prompt a second time
+        prompts = [
+            self.tokenizer.encode(p, add_special_tokens=False)
+            for p in render_prompts(self.tokenizer, self.config, todo)
+        ]
         params = sampling_params(self.config, todo)
-        lengths = [len(self.tokenizer.encode(p, add_special_tokens=False)) for p in prompts]
+        lengths = [len(ids) for ids in prompts]
         outputs: dict[int, Output] = {}
         results: queue.SimpleQueue = queue.SimpleQueue()
         prefix = uuid.uuid4().hex
@@ -225,7 +232,9 @@ class VllmGenerator(_Generator):
                 outputs[i] = ("", "prompt_too_long", n, 0)
                 continue
             params[i].output_kind = RequestOutputKind.FINAL_ONLY  # as `LLM.generate` asks
-            self.loop.submit(f"{prefix}-{i}", prompts[i], params[i], results, i)
+            self.loop.submit(
+                f"{prefix}-{i}", TokensPrompt(prompt_token_ids=prompts[i]), params[i], results, i
+            )
         for _ in range(len(lengths) - len(outputs)):
             i, result = self.loop.result(results)
             completion = result.outputs[0]
