@@ -84,7 +84,8 @@ class _Generator:
 
     def __call__(self, batch: pa.Table) -> pa.Table:
         """The synthetic rows of the batch's chunks not generated before (their counts go to
-        `counts_dir`, named by the batch's chunk ids so a retried call overwrites its own)."""
+        `counts_dir`, named by the batch's rows (parent, chunk number) so a retried call
+        overwrites its own)."""
         counts, todo = survey(batch, self.done)
         out = []
         for generations in self.generate(todo):
@@ -97,8 +98,11 @@ class _Generator:
         with self._lock:  # reported once per actor
             counts["load_seconds"], self.load_seconds = self.load_seconds, 0.0
         counts["generate_seconds"] += self.seconds_since_last_call()
-        ids = "\x1f".join(str(i) for i in batch.column("chunk_id").to_pylist())
-        write_json_atomic(dict(counts), self.counts_dir / f"{hashlib.sha256(ids.encode()).hexdigest()}.json")
+        keys = zip(
+            batch.column("parent_id").to_pylist(), batch.column("chunk_index").to_pylist(), strict=True
+        )
+        name = hashlib.sha256("\x1f".join(f"{p}\x1e{i}" for p, i in keys).encode()).hexdigest()
+        write_json_atomic(dict(counts), self.counts_dir / f"{name}.json")
         return pa.concat_tables(out) if out else empty_rows(self.config)
 
     def generate(self, todo: pa.Table) -> Iterator[pa.Table]:

@@ -24,6 +24,7 @@ from collections import Counter
 from pathlib import Path
 
 import pyarrow as pa
+import pyarrow.compute as pc
 import pyarrow.parquet as pq
 
 from pipeline.schema import conform
@@ -38,19 +39,30 @@ def _keep_parents(batch: pa.Table) -> pa.Table:
 
 
 def _read_rows(batch: pa.Table) -> pa.Table:
-    """The synthetic rows of one resume file, without the transient column."""
-    return pq.read_table(batch.column("path")[0].as_py()).drop_columns([INVALID])
+    """The synthetic rows of one resume file, without the transient column and the rows an
+    earlier file already holds."""
+    rows = pq.read_table(batch.column("path")[0].as_py()).drop_columns([INVALID])
+    again = batch.column("again")[0].values
+    return rows.filter(pc.invert(pc.is_in(rows.column("id"), value_set=again))) if len(again) else rows
 
 
-def _resumed(cache: Path) -> tuple[pa.Array, Counter]:
-    """Chunk ids of the rows a killed run left in the resume folder, and their pair counts."""
-    ids: list[pa.Array] = []
+def _resumed(cache: Path) -> tuple[pa.Array, Counter, list[dict]]:
+    """Chunk ids of the rows a killed run left in the resume folder, their pair counts, and the
+    files with the ids each repeats from an earlier file (a call retried after some of its rows
+    were saved saves them again)."""
+    seen: set[str] = set()
     counts: Counter = Counter()
+    files = []
     for path in sorted(cache.glob("part-*.parquet")):
         rows = pq.read_table(path, columns=["id", "signals", INVALID])
-        ids.extend(rows.column("id").chunks)
+        ids = rows.column("id").to_pylist()
+        again = [i for i in ids if i in seen]
+        seen.update(ids)
+        if again:
+            rows = rows.filter(pc.invert(pc.is_in(rows.column("id"), value_set=pa.array(again, pa.string()))))
         counts.update(pair_counts(rows))
-    return pa.chunked_array(ids, pa.string()).combine_chunks(), counts
+        files.append({"path": str(path), "again": again})
+    return pa.array(sorted(seen), pa.string()), counts, files
 
 
 class Synthesize(GlobalStage):
@@ -70,15 +82,12 @@ class Synthesize(GlobalStage):
         key = config.backend.api_key() if isinstance(config.backend, OpenAIBackend) else None
         cache = (ctx.resume or ctx.scratch) / "generations"
         cache.mkdir(parents=True, exist_ok=True)
-        done, self._resumed_counts = _resumed(cache)
+        done, self._resumed_counts, files = _resumed(cache)
         self._counts_dir = ctx.scratch / "synthesize-counts"
         chunks = ds.map_batches(chunk_documents, fn_args=(config,), batch_format="pyarrow")
         generated = self._generate(chunks, cache, done, key)
-        files = sorted(str(p) for p in cache.glob("part-*.parquet"))
         if files:  # one task per file: read_parquet's listing and footer pass cost 2-5 s here
-            resumed = ray.data.from_items([{"path": f} for f in files]).map_batches(
-                _read_rows, batch_size=1, batch_format="pyarrow"
-            )
+            resumed = ray.data.from_items(files).map_batches(_read_rows, batch_size=1, batch_format="pyarrow")
             generated = resumed.union(generated)
         return ds.map_batches(_keep_parents, batch_format="pyarrow").union(generated)
 

@@ -121,7 +121,10 @@ def _seed_resume_cache(run_dir: Path, config, docs: pa.Table) -> tuple[dict[str,
     (folder / "_shards").mkdir(parents=True)
     (folder / "_fingerprint").write_text(segment.fingerprint + "\n")
     (folder / ".resume" / "generations").mkdir(parents=True)
-    pq.write_table(build_rows(done, synth), folder / ".resume" / "generations" / "part-killed-run.parquet")
+    rows = build_rows(done, synth)
+    pq.write_table(rows, folder / ".resume" / "generations" / "part-killed-run.parquet")
+    # a call retried after saving some rows saves them again: read once
+    pq.write_table(rows.slice(0, 2), folder / ".resume" / "generations" / "part-retried.parquet")
     ids = done.column("chunk_id").to_pylist()
     expected = {
         ids[0]: f"问：长江有多长？\n答：{first_zh}",
