@@ -38,12 +38,15 @@ def _keep_parents(batch: pa.Table) -> pa.Table:
     return with_drop_reason(conform(batch), [None] * batch.num_rows)
 
 
+def _without(rows: pa.Table, ids: pa.Array) -> pa.Table:
+    return rows.filter(pc.invert(pc.is_in(rows.column("id"), value_set=ids))) if len(ids) else rows
+
+
 def _read_rows(batch: pa.Table) -> pa.Table:
     """The synthetic rows of one resume file, without the transient column and the rows an
     earlier file already holds."""
     rows = pq.read_table(batch.column("path")[0].as_py()).drop_columns([INVALID])
-    again = batch.column("again")[0].values
-    return rows.filter(pc.invert(pc.is_in(rows.column("id"), value_set=again))) if len(again) else rows
+    return _without(rows, batch.column("again")[0].values)
 
 
 def _resumed(cache: Path) -> tuple[pa.Array, Counter, list[dict]]:
@@ -58,9 +61,7 @@ def _resumed(cache: Path) -> tuple[pa.Array, Counter, list[dict]]:
         ids = rows.column("id").to_pylist()
         again = [i for i in ids if i in seen]
         seen.update(ids)
-        if again:
-            rows = rows.filter(pc.invert(pc.is_in(rows.column("id"), value_set=pa.array(again, pa.string()))))
-        counts.update(pair_counts(rows))
+        counts.update(pair_counts(_without(rows, pa.array(again, pa.string()))))
         files.append({"path": str(path), "again": again})
     return pa.array(sorted(seen), pa.string()), counts, files
 
