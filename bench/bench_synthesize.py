@@ -107,7 +107,14 @@ def bare_generate(config, run_dir: Path, state: dict) -> tuple[int, float, float
     import pyarrow.parquet as pq
     from vllm import LLM
 
-    from stages.synth_generate import engine_args, render_prompts, sampling_params, shutdown_engine, warm_up
+    from stages.synth_generate import (
+        chat_messages,
+        engine_args,
+        render_prompts,
+        sampling_params,
+        shutdown_engine,
+        warm_up,
+    )
     from stages.synth_rows import chunk_documents
 
     synth = config.stages[-1].config
@@ -119,7 +126,7 @@ def bare_generate(config, run_dir: Path, state: dict) -> tuple[int, float, float
     llm = LLM(**engine_args(synth))
     warm_up(llm, synth)  # as the stage's actors do while loading
     load = time.perf_counter() - started
-    prompts = render_prompts(llm.get_tokenizer(), synth, chunks)
+    prompts = render_prompts(llm.get_tokenizer(), chat_messages(synth, chunks))
     params = sampling_params(synth, chunks)
     started = time.perf_counter()
     results = llm.generate(prompts, params, use_tqdm=False)

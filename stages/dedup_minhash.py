@@ -33,14 +33,13 @@ import numpy as np
 import pyarrow as pa
 import pyarrow.compute as pc
 import pyarrow.parquet as pq
-import xxhash
 from pydantic import Field
 
 from pipeline.stage import GlobalStage, RunContext, StageConfig, set_column, with_drop_reason
 from stages import minhash_buckets, minhash_clusters
 from stages.minhash_distributed import decided_partition, distributed_clusters, shuffle_rows
 from stages.minhash_join import PAIRS, SIGNATURE_COLUMNS, SIGNATURES
-from stages.minhash_scratch import read_keys, run_tasks, write_partitions
+from stages.minhash_scratch import file_name, read_keys, run_tasks, write_partitions
 from stages.minhash_shingles import batch_shingles
 from stages.minhash_signatures import (
     band_keys,
@@ -127,7 +126,7 @@ def sign_block(
             for lo in range(0, len(block), step)
         ]
     )
-    name = xxhash.xxh3_128_hexdigest(np.asarray(sigs.column(minhash_buckets.DOC)).tobytes())
+    name = file_name(sigs.column(minhash_buckets.DOC))
     folder = Path(scratch)
     write_partitions(
         sigs.select(SIGNATURE_COLUMNS),  # band rows carry the bands and shingle counts

@@ -17,6 +17,7 @@ import pyarrow as pa
 import pyarrow.compute as pc
 
 from stages.minhash_buckets import DOC
+from stages.minhash_scratch import locate
 from stages.minhash_signatures import estimated_jaccard, signature_matrix
 
 DECISION_SCHEMA = pa.schema(
@@ -52,8 +53,7 @@ def members_of(found: pa.Table | None, keys: np.ndarray, num_perm: int) -> tuple
         return empty, np.zeros(0, dtype=bool)
     order = np.asarray(pc.sort_indices(found, [(DOC, "ascending"), ("id", "ascending")]))
     docs = np.asarray(found.column(DOC).combine_chunks(), dtype=np.uint64)[order]
-    rows = np.searchsorted(docs, keys)
-    unique = np.searchsorted(docs, keys, side="right") - rows == 1
+    rows, unique = locate(docs, keys)
     found = found.take(order[rows])
     members = Members(
         found.column("id").combine_chunks(),

@@ -23,13 +23,12 @@ from typing import Any
 import numpy as np
 import pyarrow as pa
 import pyarrow.parquet as pq
-import xxhash
 
 from stages.minhash_buckets import DOC, doc_keys
 from stages.minhash_clusters import DECISION_SCHEMA, cluster_stats, kept_rows, merge_cluster_stats
 from stages.minhash_components import components, read_labels
 from stages.minhash_join import EDGES, JOINED, join_a, join_b, signatures_of
-from stages.minhash_scratch import partition_files, read_partition, run_tasks, write_partitions
+from stages.minhash_scratch import file_name, partition_files, read_partition, run_tasks, write_partitions
 from stages.minhash_signatures import estimated_jaccard, signature_matrix
 
 LABELS, MEMBERS, DECISIONS, ROWS = "labels", "members", "decisions", "rows"
@@ -122,8 +121,9 @@ def shuffle_rows(block: pa.Table, scratch: str, partitions: int) -> pa.Table:
     if not block.num_rows:
         return pa.table({"docs": [0]})
     keys = doc_keys(block.column("id"))
-    name = xxhash.xxh3_128_hexdigest(np.asarray(keys).tobytes())
-    write_partitions(block.append_column(DOC, keys), DOC, partitions, Path(scratch) / ROWS, name, "zstd")
+    write_partitions(
+        block.append_column(DOC, keys), DOC, partitions, Path(scratch) / ROWS, file_name(keys), "zstd"
+    )
     return pa.table({"docs": [block.num_rows]})
 
 
@@ -133,7 +133,6 @@ def decided_partition(
     """The rows of one partition (`batch` names it) with `decide` applied against that
     partition's decision rows, one shuffled file at a time (memory: one block's share)."""
     part = batch.column("part")[0].as_py()
-    decisions = read_partition(Path(scratch) / DECISIONS, part, DECISION_ROWS)
+    decisions = read_partition(Path(scratch) / DECISIONS, part, DECISION_ROWS).drop_columns([DOC])
     for path in partition_files(Path(scratch) / ROWS, part):
-        rows = pq.read_table(path)
-        yield decide(rows.drop_columns([DOC]), decisions.drop_columns([DOC]))
+        yield decide(pq.read_table(path).drop_columns([DOC]), decisions)

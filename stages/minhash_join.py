@@ -20,7 +20,7 @@ import pyarrow.parquet as pq
 
 from stages.minhash_buckets import DOC, PAIR_SCHEMA, distinct_pairs
 from stages.minhash_components import write_edges
-from stages.minhash_scratch import read_keys, read_partition, write_partitions
+from stages.minhash_scratch import locate, read_keys, read_partition, write_partitions
 from stages.minhash_signatures import estimated_jaccard, signature_matrix
 
 SIGNATURES, PAIRS, JOINED, COLLIDED, EDGES = "signatures", "pairs", "joined", "collided", "edges"
@@ -32,8 +32,7 @@ def signatures_of(scratch: Path, part: int, keys: np.ndarray) -> tuple[pa.Table,
     each key; whether the key names exactly one row)."""
     found = read_keys(scratch / SIGNATURES, part, DOC, keys, SIGNATURE_COLUMNS)
     docs = np.asarray(found.column(DOC).combine_chunks(), dtype=np.uint64)
-    rows = np.searchsorted(docs, keys)
-    return found, rows, np.searchsorted(docs, keys, side="right") - rows == 1
+    return found, *locate(docs, keys)
 
 
 def join_a(part: int, scratch: str, partitions: int) -> dict[str, int]:

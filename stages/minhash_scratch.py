@@ -17,6 +17,20 @@ from typing import Any
 import numpy as np
 import pyarrow as pa
 import pyarrow.parquet as pq
+import xxhash
+
+
+def file_name(keys: np.ndarray | pa.Array | pa.ChunkedArray) -> str:
+    """The name of the files a task writes for the rows of these doc keys: the same rows give
+    the same name, so a retried task overwrites its own files."""
+    return xxhash.xxh3_128_hexdigest(np.asarray(keys).tobytes())
+
+
+def locate(docs: np.ndarray, keys: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """(first row of each key in the sorted `docs`, whether exactly one row holds it: a 64-bit
+    doc key collision, or an id given twice, names two)."""
+    rows = np.searchsorted(docs, keys)
+    return rows, np.searchsorted(docs, keys, side="right") - rows == 1
 
 
 def partition_folder(folder: Path | str, part: int) -> Path:

@@ -214,17 +214,16 @@ class VllmGenerator(_Generator):
         self.load_seconds = time.perf_counter() - started
 
     def generate(self, todo: pa.Table) -> Iterator[pa.Table]:
+        from vllm.inputs import TokensPrompt
         from vllm.sampling_params import RequestOutputKind
 
         if not todo.num_rows:
             return
-        from vllm.inputs import TokensPrompt
-
         # token ids, as `LLM.chat` makes them: the chat template already holds the special
         # tokens, and the engine need not tokenize the prompt a second time
         prompts = [
             self.tokenizer.encode(p, add_special_tokens=False)
-            for p in render_prompts(self.tokenizer, self.config, todo)
+            for p in render_prompts(self.tokenizer, chat_messages(self.config, todo))
         ]
         params = sampling_params(self.config, todo)
         lengths = [len(ids) for ids in prompts]
@@ -276,13 +275,9 @@ def warm_up(llm: Any, config: SynthesizeConfig) -> None:
     from vllm import SamplingParams
     from vllm.sampling_params import StructuredOutputsParams
 
-    tokenizer = llm.get_tokenizer()
-    prompts = [
-        tokenizer.apply_chat_template(
-            template.messages("warm-up", config.num_pairs), tokenize=False, add_generation_prompt=True
-        )
-        for template in config.templates.values()
-    ]
+    prompts = render_prompts(
+        llm.get_tokenizer(), [t.messages("warm-up", config.num_pairs) for t in config.templates.values()]
+    )
     params = SamplingParams(
         max_tokens=16, seed=0, structured_outputs=StructuredOutputsParams(json=qa_schema(config.rules()))
     )
@@ -328,11 +323,11 @@ def engine_args(config: SynthesizeConfig) -> dict[str, Any]:
     return args
 
 
-def render_prompts(tokenizer: Any, config: SynthesizeConfig, batch: pa.Table) -> list[str]:
+def render_prompts(tokenizer: Any, conversations: list[list[dict[str, str]]]) -> list[str]:
     """Prompt strings through the model's own chat template."""
     return [
         tokenizer.apply_chat_template(messages, tokenize=False, add_generation_prompt=True)
-        for messages in chat_messages(config, batch)
+        for messages in conversations
     ]
 
 
