@@ -5,13 +5,15 @@ model, sampling parameters and seeds, in the same run.
    written here (mixed Chinese/English documents) or on `--corpus` (a folder of .txt/.html/...).
 2. Rebuilds exactly the prompts and per-request sampling parameters the stage used (same
    chunking, chat template, seeds) and times one bare `LLM.generate` call on them, with the
-   same engine arguments, after the stage's engine is gone.
+   same engine arguments. Each measurement runs in a fresh process, one at a time.
 
 Prints tokens/s of both and their ratio, with the stage's time with and without the engine's
 load time (the bare figure never includes loading; the stage's time includes chunking and
 writing all its output, parents too, which overlap the engines' work), and the ratio over the
-time the stage's engines had requests. Without `--model` it builds the tiny
-random-weight test model and runs vLLM's CPU build; with a real model folder and a GPU:
+time the stage's engines had requests. `--repeat N` measures N stage/bare pairs in alternating
+order and prints the median ratios too: on a shared or small machine one pair can be off by
+several percent either way. Without `--model` it builds the tiny random-weight test model and
+runs vLLM's CPU build; with a real model folder and a GPU:
 
     python bench/bench_synthesize.py --model /models/Qwen2.5-7B-Instruct --num-gpus 1 --docs 2000
 """
@@ -20,10 +22,13 @@ from __future__ import annotations
 
 import argparse
 import json
+import multiprocessing
 import random
+import statistics
 import sys
 import tempfile
 import time
+from concurrent.futures import ProcessPoolExecutor
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -102,9 +107,22 @@ def run_stage(args, model: Path, corpus: Path, work: Path) -> tuple[dict, object
     return state, config
 
 
-def bare_generate(config, run_dir: Path, state: dict) -> tuple[int, float, float]:
+def bare_inputs(config, run_dir: Path, state: dict):
+    """The stage's chunks (rebuilt from its first segment's output) and its config."""
     import pyarrow.compute as pc
     import pyarrow.parquet as pq
+
+    from stages.synth_rows import chunk_documents
+
+    synth = config.stages[-1].config
+    first = run_dir / "stages" / state["segments"][0]["dir"]
+    docs = pq.read_table(sorted(first.glob("*.parquet")))
+    chunks = chunk_documents(docs, synth)
+    return synth, chunks.filter(pc.is_valid(chunks.column("chunk_id")))
+
+
+def bare_generate(synth, chunks) -> dict:
+    """One bare `LLM.generate` over the stage's prompts and sampling parameters."""
     from vllm import LLM
 
     from stages.synth_generate import (
@@ -115,13 +133,7 @@ def bare_generate(config, run_dir: Path, state: dict) -> tuple[int, float, float
         shutdown_engine,
         warm_up,
     )
-    from stages.synth_rows import chunk_documents
 
-    synth = config.stages[-1].config
-    first = run_dir / "stages" / state["segments"][0]["dir"]
-    docs = pq.read_table(sorted(first.glob("*.parquet")))
-    chunks = chunk_documents(docs, synth)
-    chunks = chunks.filter(pc.is_valid(chunks.column("chunk_id")))
     started = time.perf_counter()
     llm = LLM(**engine_args(synth))
     warm_up(llm, synth)  # as the stage's actors do while loading
@@ -132,7 +144,69 @@ def bare_generate(config, run_dir: Path, state: dict) -> tuple[int, float, float
     results = llm.generate(prompts, params, use_tqdm=False)
     seconds = time.perf_counter() - started
     shutdown_engine(llm)
-    return sum(len(r.outputs[0].token_ids) for r in results), seconds, load
+    tokens = sum(len(r.outputs[0].token_ids) for r in results)
+    return {
+        "output_tokens": tokens,
+        "seconds": round(seconds, 2),
+        "engine_load_seconds": round(load, 2),
+        "tokens_per_s": round(tokens / seconds, 1),
+    }
+
+
+def measure_stage(args, model: Path, corpus: Path, work: Path) -> tuple[dict, dict]:
+    """One pipeline run in a fresh folder: the stage's figures and the run state."""
+    import ray
+
+    from pipeline import ray_session
+    from pipeline.config import RayConfig
+
+    work.mkdir(parents=True)
+    ray_session.init(RayConfig(object_store_fraction=0.1))
+    started = time.perf_counter()
+    state, _ = run_stage(args, model, corpus, work)
+    wall = time.perf_counter() - started
+    ray.shutdown()
+    seg = state["segments"][-1]["stats"]["synthesize"]
+    c = seg["counters"]
+    seconds = seg["seconds"]
+    figures = {
+        "output_tokens": c["output_tokens"],
+        "chunks": c["chunks"],
+        "seconds": round(seconds, 2),
+        "engine_load_seconds": round(c["load_seconds"], 2),
+        "inside_generate_seconds": round(c["generate_seconds"], 2),
+        "tokens_per_s": round(c["output_tokens"] / max(1e-9, seconds - c["load_seconds"]), 1),
+        "tokens_per_s_with_load": round(c["output_tokens"] / seconds, 1),
+        "pipeline_wall_seconds": round(wall, 1),
+    }
+    return figures, state
+
+
+def measure_bare(work: Path, state: dict) -> dict:
+    """Bare generation on the prompts of the stage run in `work`."""
+    from pipeline import config as config_mod
+
+    config = config_mod.load(work / "bench.yaml")
+    return bare_generate(*bare_inputs(config, work / "run", state))
+
+
+def in_child(fn, *args):
+    """`fn(*args)` in a fresh process, so no measurement inherits what an earlier one left
+    (engine threads, a Ray session) and each engine is gone before the next one loads."""
+    with ProcessPoolExecutor(max_workers=1, mp_context=multiprocessing.get_context("spawn")) as pool:
+        return pool.submit(fn, *args).result()
+
+
+def compare(stage: dict, bare: dict) -> dict:
+    bare_rate = bare["tokens_per_s"]
+    return {
+        "same_tokens": stage["output_tokens"] == bare["output_tokens"],
+        # the whole stage (chunking, writing every row) minus the engines' load time
+        "ratio_stage_vs_bare": round(stage["tokens_per_s"] / bare_rate, 3),
+        "ratio_with_load": round(stage["tokens_per_s_with_load"] / bare_rate, 3),
+        # tokens/s while the stage's engines had requests
+        "ratio_engine_busy_vs_bare": round(bare["seconds"] / max(1e-9, stage["inside_generate_seconds"]), 3),
+    }
 
 
 def main() -> None:
@@ -151,10 +225,14 @@ def main() -> None:
     parser.add_argument("--max-model-len", type=int, default=1024)
     parser.add_argument("--kv-cache-mb", type=int, default=256, help="KV cache on the CPU build")
     parser.add_argument("--enforce-eager", action="store_true", help="no graph capture/compilation")
+    parser.add_argument(
+        "--repeat",
+        type=int,
+        default=1,
+        help="stage/bare pairs, in alternating order (stage first, then bare first, ...); "
+        "the median ratios are printed beside each pair's",
+    )
     args = parser.parse_args()
-
-    from pipeline import ray_session
-    from pipeline.config import RayConfig
 
     with tempfile.TemporaryDirectory(prefix="bench-synth-") as tmp:
         work = Path(tmp)
@@ -167,46 +245,29 @@ def main() -> None:
             model = build_tiny_model(work / "tiny-model")
             args.enforce_eager = True
         corpus = Path(args.corpus) if args.corpus else write_corpus(work / "corpus", args.docs)
-        ray_session.init(RayConfig(object_store_fraction=0.1))
-        started = time.perf_counter()
-        state, config = run_stage(args, model, corpus, work)
-        wall = time.perf_counter() - started
-        seg = state["segments"][-1]["stats"]["synthesize"]
-        c = seg["counters"]
-        import ray
-
-        ray.shutdown()  # the stage's engine is gone before the bare one loads
-        time.sleep(2)
-        bare_tokens, bare_seconds, bare_load = bare_generate(config, work / "run", state)
-    stage_seconds = seg["seconds"]
-    stage_rate = c["output_tokens"] / max(1e-9, stage_seconds - c["load_seconds"])
-    stage_rate_with_load = c["output_tokens"] / stage_seconds
-    bare_rate = bare_tokens / bare_seconds
+        first = work / "run-0"
+        stage, state = in_child(measure_stage, args, model, corpus, first)
+        pairs = [(stage, in_child(measure_bare, first, state))]
+        for i in range(1, args.repeat):
+            if i % 2:  # bare first
+                bare = in_child(measure_bare, first, state)
+                stage = in_child(measure_stage, args, model, corpus, work / f"run-{i}")[0]
+            else:
+                stage = in_child(measure_stage, args, model, corpus, work / f"run-{i}")[0]
+                bare = in_child(measure_bare, first, state)
+            pairs.append((stage, bare))
+    runs = [{"stage": s, "bare_generate": b, **compare(s, b)} for s, b in pairs]
     report = {
         "model": str(model) if args.model else "tiny random-weight Qwen2 (CPU build)",
         "documents": state["totals"]["docs_in"],
-        "chunks": c["chunks"],
-        "stage": {
-            "output_tokens": c["output_tokens"],
-            "seconds": round(stage_seconds, 2),
-            "engine_load_seconds": round(c["load_seconds"], 2),
-            "inside_generate_seconds": round(c["generate_seconds"], 2),
-            "tokens_per_s": round(stage_rate, 1),
-            "tokens_per_s_with_load": round(stage_rate_with_load, 1),
-        },
-        "bare_generate": {
-            "output_tokens": bare_tokens,
-            "seconds": round(bare_seconds, 2),
-            "engine_load_seconds": round(bare_load, 2),
-            "tokens_per_s": round(bare_rate, 1),
-        },
-        "same_tokens": bare_tokens == c["output_tokens"],
-        "ratio_stage_vs_bare": round(stage_rate / bare_rate, 3),
-        "ratio_with_load": round(stage_rate_with_load / bare_rate, 3),
-        # tokens/s while the stage's engines had requests, against bare
-        "ratio_engine_busy_vs_bare": round(bare_seconds / max(1e-9, c["generate_seconds"]), 3),
-        "pipeline_wall_seconds": round(wall, 1),
+        "chunks": stage["chunks"],
+        "runs": runs,
     }
+    if len(runs) > 1:
+        report["median"] = {
+            key: round(statistics.median(r[key] for r in runs), 3)
+            for key in ("ratio_stage_vs_bare", "ratio_with_load", "ratio_engine_busy_vs_bare")
+        }
     print(json.dumps(report, indent=2))
 
 
