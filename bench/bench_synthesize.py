@@ -10,10 +10,12 @@ model, sampling parameters and seeds, in the same run.
 Prints tokens/s of both and their ratio, with the stage's time with and without the engine's
 load time (the bare figure never includes loading; the stage's time includes chunking and
 writing all its output, parents too, which overlap the engines' work), and the ratio over the
-time the stage's engines had requests. `--repeat N` measures N stage/bare pairs in alternating
-order and prints the median ratios too: on a shared or small machine one pair can be off by
-several percent either way. Without `--model` it builds the tiny random-weight test model and
-runs vLLM's CPU build; with a real model folder and a GPU:
+time the stage's engines had requests. `--repeat N` repeats the measurements N times, each
+repetition in a different order, and prints the median ratios too: on a shared or small
+machine one measurement can be off by several percent either way. `--ray-baseline` also times
+bare generation inside one Ray task: what running inside a Ray worker costs by itself, apart
+from the stage. Without `--model` it builds the tiny random-weight test model and runs vLLM's
+CPU build; with a real model folder and a GPU:
 
     python bench/bench_synthesize.py --model /models/Qwen2.5-7B-Instruct --num-gpus 1 --docs 2000
 """
@@ -23,6 +25,7 @@ from __future__ import annotations
 import argparse
 import json
 import multiprocessing
+import os
 import random
 import statistics
 import sys
@@ -182,12 +185,32 @@ def measure_stage(args, model: Path, corpus: Path, work: Path) -> tuple[dict, di
     return figures, state
 
 
-def measure_bare(work: Path, state: dict) -> dict:
-    """Bare generation on the prompts of the stage run in `work`."""
+def measure_bare(work: Path, state: dict, ray_resources: dict | None = None) -> dict:
+    """Bare generation on the prompts of the stage run in `work`; with `ray_resources`, inside
+    one Ray task holding those resources (a Ray worker process, as the stage's actors are)."""
     from pipeline import config as config_mod
 
     config = config_mod.load(work / "bench.yaml")
-    return bare_generate(*bare_inputs(config, work / "run", state))
+    synth, chunks = bare_inputs(config, work / "run", state)
+    if ray_resources is None:
+        return bare_generate(synth, chunks)
+    import ray
+    from ray import cloudpickle
+
+    from pipeline import ray_session
+    from pipeline.config import RayConfig
+
+    ray_session.init(RayConfig(object_store_fraction=0.1))
+    cloudpickle.register_pickle_by_value(sys.modules[__name__])  # this script is no module
+    try:
+        return ray.get(ray.remote(**ray_resources)(bare_in_ray_worker).remote(synth, chunks))
+    finally:
+        ray.shutdown()
+
+
+def bare_in_ray_worker(synth, chunks) -> dict:
+    os.environ.pop("OMP_NUM_THREADS", None)  # as the stage's actors do
+    return bare_generate(synth, chunks)
 
 
 def in_child(fn, *args):
@@ -197,9 +220,9 @@ def in_child(fn, *args):
         return pool.submit(fn, *args).result()
 
 
-def compare(stage: dict, bare: dict) -> dict:
+def compare(stage: dict, bare: dict, in_ray: dict | None) -> dict:
     bare_rate = bare["tokens_per_s"]
-    return {
+    ratios = {
         "same_tokens": stage["output_tokens"] == bare["output_tokens"],
         # the whole stage (chunking, writing every row) minus the engines' load time
         "ratio_stage_vs_bare": round(stage["tokens_per_s"] / bare_rate, 3),
@@ -207,6 +230,14 @@ def compare(stage: dict, bare: dict) -> dict:
         # tokens/s while the stage's engines had requests
         "ratio_engine_busy_vs_bare": round(bare["seconds"] / max(1e-9, stage["inside_generate_seconds"]), 3),
     }
+    if in_ray is not None:
+        # what running inside Ray costs by itself, and the stage against that
+        ratios["ratio_ray_worker_vs_bare"] = round(in_ray["tokens_per_s"] / bare_rate, 3)
+        ratios["ratio_stage_vs_ray_worker"] = round(stage["tokens_per_s"] / in_ray["tokens_per_s"], 3)
+        ratios["ratio_engine_busy_vs_ray_worker"] = round(
+            in_ray["seconds"] / max(1e-9, stage["inside_generate_seconds"]), 3
+        )
+    return ratios
 
 
 def main() -> None:
@@ -229,8 +260,13 @@ def main() -> None:
         "--repeat",
         type=int,
         default=1,
-        help="stage/bare pairs, in alternating order (stage first, then bare first, ...); "
-        "the median ratios are printed beside each pair's",
+        help="repetitions of the measurements, each starting with the next one (stage, bare, "
+        "...); the median ratios are printed beside each repetition's",
+    )
+    parser.add_argument(
+        "--ray-baseline",
+        action="store_true",
+        help="also time bare generation inside one Ray task: what Ray's presence costs by itself",
     )
     args = parser.parse_args()
 
@@ -247,16 +283,26 @@ def main() -> None:
         corpus = Path(args.corpus) if args.corpus else write_corpus(work / "corpus", args.docs)
         first = work / "run-0"
         stage, state = in_child(measure_stage, args, model, corpus, first)
-        pairs = [(stage, in_child(measure_bare, first, state))]
-        for i in range(1, args.repeat):
-            if i % 2:  # bare first
-                bare = in_child(measure_bare, first, state)
-                stage = in_child(measure_stage, args, model, corpus, work / f"run-{i}")[0]
-            else:
-                stage = in_child(measure_stage, args, model, corpus, work / f"run-{i}")[0]
-                bare = in_child(measure_bare, first, state)
-            pairs.append((stage, bare))
-    runs = [{"stage": s, "bare_generate": b, **compare(s, b)} for s, b in pairs]
+        jobs = {
+            "stage": lambda i: in_child(measure_stage, args, model, corpus, work / f"run-{i}")[0],
+            "bare": lambda i: in_child(measure_bare, first, state),
+        }
+        if args.ray_baseline:
+            resources = {"num_cpus": args.num_cpus, "num_gpus": args.num_gpus}
+            jobs["in_ray"] = lambda i: in_child(measure_bare, first, state, resources)
+        runs = []
+        for i in range(args.repeat):  # each repetition starts with the next measurement
+            names = list(jobs)
+            names = names[i % len(names) :] + names[: i % len(names)]
+            got = {name: stage if (i, name) == (0, "stage") else jobs[name](i) for name in names}
+            runs.append(
+                {
+                    "stage": got["stage"],
+                    "bare_generate": got["bare"],
+                    **({"bare_in_ray_worker": got["in_ray"]} if "in_ray" in got else {}),
+                    **compare(got["stage"], got["bare"], got.get("in_ray")),
+                }
+            )
     report = {
         "model": str(model) if args.model else "tiny random-weight Qwen2 (CPU build)",
         "documents": state["totals"]["docs_in"],
@@ -266,7 +312,8 @@ def main() -> None:
     if len(runs) > 1:
         report["median"] = {
             key: round(statistics.median(r[key] for r in runs), 3)
-            for key in ("ratio_stage_vs_bare", "ratio_with_load", "ratio_engine_busy_vs_bare")
+            for key in runs[0]
+            if key.startswith("ratio_")
         }
     print(json.dumps(report, indent=2))
 
