@@ -25,7 +25,6 @@ from __future__ import annotations
 import argparse
 import json
 import multiprocessing
-import os
 import random
 import statistics
 import sys
@@ -160,13 +159,9 @@ def measure_stage(args, model: Path, corpus: Path, work: Path) -> tuple[dict, di
     """One pipeline run in a fresh folder: the stage's figures and the run state."""
     import ray
 
-    from pipeline import ray_session
-    from pipeline.config import RayConfig
-
     work.mkdir(parents=True)
-    ray_session.init(RayConfig(object_store_fraction=0.1))
     started = time.perf_counter()
-    state, _ = run_stage(args, model, corpus, work)
+    state, _ = run_stage(args, model, corpus, work)  # the runner starts Ray from the config
     wall = time.perf_counter() - started
     ray.shutdown()
     seg = state["segments"][-1]["stats"]["synthesize"]
@@ -198,9 +193,8 @@ def measure_bare(work: Path, state: dict, ray_resources: dict | None = None) -> 
     from ray import cloudpickle
 
     from pipeline import ray_session
-    from pipeline.config import RayConfig
 
-    ray_session.init(RayConfig(object_store_fraction=0.1))
+    ray_session.init(config.ray)  # as the stage's run did
     cloudpickle.register_pickle_by_value(sys.modules[__name__])  # this script is no module
     try:
         return ray.get(ray.remote(**ray_resources)(bare_in_ray_worker).remote(synth, chunks))
@@ -209,7 +203,9 @@ def measure_bare(work: Path, state: dict, ray_resources: dict | None = None) -> 
 
 
 def bare_in_ray_worker(synth, chunks) -> dict:
-    os.environ.pop("OMP_NUM_THREADS", None)  # as the stage's actors do
+    from stages.synth_generate import uncap_cpu_threads
+
+    uncap_cpu_threads(synth.backend)  # as the stage's actors do
     return bare_generate(synth, chunks)
 
 

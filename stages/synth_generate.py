@@ -200,12 +200,7 @@ class VllmGenerator(_Generator):
         super().__init__(config, cache_dir, counts_dir, done)
         from vllm import LLM
 
-        backend = config.backend
-        assert isinstance(backend, VllmBackend)
-        if backend.num_gpus == 0:
-            # Ray caps OMP_NUM_THREADS at the actor's CPUs; the CPU build binds its own threads
-            # (all cores but one for its scheduler), as a bare `vllm.LLM` would
-            os.environ.pop("OMP_NUM_THREADS", None)
+        uncap_cpu_threads(config.backend)
         self.llm = LLM(**engine_args(config))
         self.tokenizer = self.llm.get_tokenizer()
         warm_up(self.llm, config)
@@ -267,6 +262,14 @@ class VllmGenerator(_Generator):
         if loop is not None:
             loop.stop()
         shutdown_engine(getattr(self, "llm", None))
+
+
+def uncap_cpu_threads(backend: VllmBackend | OpenAIBackend) -> None:
+    """In a Ray worker before the engine starts: Ray caps OMP_NUM_THREADS at the worker's CPUs,
+    and vLLM's CPU build binds its own threads (all cores but one for its scheduler), as a bare
+    `vllm.LLM` would."""
+    if isinstance(backend, VllmBackend) and backend.num_gpus == 0:
+        os.environ.pop("OMP_NUM_THREADS", None)
 
 
 def warm_up(llm: Any, config: SynthesizeConfig) -> None:
