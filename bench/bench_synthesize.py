@@ -180,24 +180,21 @@ def measure_stage(args, model: Path, corpus: Path, work: Path) -> tuple[dict, di
     return figures, state
 
 
-def measure_bare(work: Path, state: dict, ray_resources: dict | None = None) -> dict:
-    """Bare generation on the prompts of the stage run in `work`; with `ray_resources`, inside
-    one Ray task holding those resources (a Ray worker process, as the stage's actors are)."""
-    from pipeline import config as config_mod
-
-    config = config_mod.load(work / "bench.yaml")
-    synth, chunks = bare_inputs(config, work / "run", state)
-    if ray_resources is None:
+def measure_bare(synth, chunks, ray_config=None) -> dict:
+    """Bare generation on the stage's prompts; with `ray_config`, inside one Ray task holding an
+    engine's resources (a Ray worker process, as the stage's actors are)."""
+    if ray_config is None:
         return bare_generate(synth, chunks)
     import ray
     from ray import cloudpickle
 
     from pipeline import ray_session
 
-    ray_session.init(config.ray)  # as the stage's run did
+    ray_session.init(ray_config)  # as the stage's run did
     cloudpickle.register_pickle_by_value(sys.modules[__name__])  # this script is no module
+    task = ray.remote(num_cpus=synth.backend.num_cpus, num_gpus=synth.backend.num_gpus)(bare_in_ray_worker)
     try:
-        return ray.get(ray.remote(**ray_resources)(bare_in_ray_worker).remote(synth, chunks))
+        return ray.get(task.remote(synth, chunks))
     finally:
         ray.shutdown()
 
@@ -266,6 +263,8 @@ def main() -> None:
     )
     args = parser.parse_args()
 
+    from pipeline import config as config_mod
+
     with tempfile.TemporaryDirectory(prefix="bench-synth-") as tmp:
         work = Path(tmp)
         if args.model:
@@ -279,13 +278,14 @@ def main() -> None:
         corpus = Path(args.corpus) if args.corpus else write_corpus(work / "corpus", args.docs)
         first = work / "run-0"
         stage, state = in_child(measure_stage, args, model, corpus, first)
+        config = config_mod.load(first / "bench.yaml")
+        synth, chunks = bare_inputs(config, first / "run", state)  # once, for every bare run
         jobs = {
             "stage": lambda i: in_child(measure_stage, args, model, corpus, work / f"run-{i}")[0],
-            "bare": lambda i: in_child(measure_bare, first, state),
+            "bare": lambda i: in_child(measure_bare, synth, chunks),
         }
         if args.ray_baseline:
-            resources = {"num_cpus": args.num_cpus, "num_gpus": args.num_gpus}
-            jobs["in_ray"] = lambda i: in_child(measure_bare, first, state, resources)
+            jobs["in_ray"] = lambda i: in_child(measure_bare, synth, chunks, config.ray)
         runs = []
         for i in range(args.repeat):  # each repetition starts with the next measurement
             names = list(jobs)
