@@ -8,6 +8,9 @@ from pathlib import Path
 
 from pipeline import __version__
 from pipeline.config import ConfigError
+from pipeline.terminal import ray_output_to
+
+RAY_LOG = "ray.log"  # Ray's own start-up and worker messages, beside the command's output
 
 
 def _run(args: argparse.Namespace) -> int:
@@ -16,17 +19,31 @@ def _run(args: argparse.Namespace) -> int:
 
     config = config_mod.load(args.config, args.set)
     run_dir = Path(args.run_dir) if args.run_dir else Path("runs") / config.name
+    log = run_dir / RAY_LOG
     try:
-        state = Runner(config, run_dir, address=args.address, progress=not args.quiet).run()
+        with ray_output_to(log):
+            try:
+                state = Runner(config, run_dir, address=args.address, progress=not args.quiet).run()
+            finally:
+                _shutdown_ray()
     except RunError as exc:
-        print(f"datamill run: {exc}\nrun directory: {run_dir}", file=sys.stderr)
+        print(f"datamill run: {exc}\nrun directory: {run_dir}\nRay's messages: {log}", file=sys.stderr)
         return 1
     totals = state["totals"]
     print(
         f"{config.name}: {totals['docs_in']} documents in, {totals['kept']} kept, "
-        f"{totals['rejected']} rejected -> {run_dir / state['output']} ({state['seconds']:.1f} s)"
+        f"{totals['rejected']} rejected -> {run_dir / state['output']} ({state['seconds']:.1f} s)\n"
+        f"counts per stage: {run_dir / 'run.json'}; Ray's messages: {log}"
     )
     return 0
+
+
+def _shutdown_ray() -> None:
+    """Stop the Ray this command started or joined while its output still goes to the log."""
+    import ray
+
+    if ray.is_initialized():
+        ray.shutdown()
 
 
 def _crawl(args: argparse.Namespace) -> int:
@@ -36,8 +53,13 @@ def _crawl(args: argparse.Namespace) -> int:
     config = load_config(args.config, overrides)
     if args.allow_address:
         config = config.model_copy(update={"allow_addresses": [*config.allow_addresses, *args.allow_address]})
+    log = Path(args.out) / "log" / RAY_LOG
     try:
-        summary = crawl(Path(args.seeds), Path(args.out), config, progress=not args.quiet)
+        with ray_output_to(log):
+            try:
+                summary = crawl(Path(args.seeds), Path(args.out), config, progress=not args.quiet)
+            finally:
+                _shutdown_ray()
     except CrawlError as exc:
         print(f"datamill crawl: {exc}", file=sys.stderr)
         return 2
