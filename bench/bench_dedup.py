@@ -30,15 +30,16 @@ import pyarrow as pa
 import pyarrow.compute as pc
 import pyarrow.parquet as pq
 
-from pipeline import ray_session
-from pipeline.config import RayConfig
-from pipeline.schema import conform
-from pipeline.stage import RunContext
-from stages import minhash_buckets, minhash_clusters
-from stages.dedup_minhash import DedupMinhash, DedupMinhashConfig, _decide, signature_batch
-from stages.minhash_corpus import CorpusGenerator, shingle_sets
-from stages.minhash_shingles import batch_shingles
-from stages.minhash_signatures import bands_and_rows, permutations, signatures
+from datamill.pipeline import ray_session
+from datamill.pipeline.config import RayConfig
+from datamill.pipeline.schema import conform
+from datamill.pipeline.stage import RunContext
+from datamill.stages.dedup_minhash import buckets as minhash_buckets
+from datamill.stages.dedup_minhash import clusters as minhash_clusters
+from datamill.stages.dedup_minhash.shingles import batch_shingles
+from datamill.stages.dedup_minhash.signatures import bands_and_rows, permutations, signatures
+from datamill.stages.dedup_minhash.stage import DedupMinhash, DedupMinhashConfig, _decide, signature_batch
+from tests.minhash_corpus import CorpusGenerator, shingle_sets
 
 _TOKEN = re.compile(r"[\u4e00-\u9fff]|[^\W_]+")
 
@@ -141,7 +142,7 @@ def in_process(table: pa.Table, config: DedupMinhashConfig) -> None:
     start = time.process_time()
     sigs = pa.concat_tables(
         [
-            signature_batch(records.slice(lo, config.batch_rows), config.model_dump(), perms, bands, rows)
+            signature_batch(records.slice(lo, config.batch_rows), config, perms, bands, rows)
             for lo in range(0, records.num_rows, config.batch_rows)
         ]
     )
@@ -214,7 +215,7 @@ def end_to_end(path: Path, config: DedupMinhashConfig, work: Path, num_cpus: int
     members: set[str] = set()  # cluster members: the rejected rows and the rows they name
     with monitor:
         out = DedupMinhash(config).run(ray.data.read_parquet(files), ctx)
-        for batch in out.select_columns(["id", "dup_cluster", "drop_reason"]).iter_batches(
+        for batch in out.rows.select_columns(["id", "dup_cluster", "drop_reason"]).iter_batches(
             batch_format="pyarrow", batch_size=None
         ):
             rejected = batch.filter(pc.is_valid(batch.column("drop_reason")))
@@ -225,19 +226,19 @@ def end_to_end(path: Path, config: DedupMinhashConfig, work: Path, num_cpus: int
     table = pq.read_table(path)
     clustered = np.array([i in members for i in table.column("id").to_pylist()])
     truth = truth_documents(table, config.threshold)
-    phases = sum(ctx.stats[f"seconds_{name}"] for name in ("signatures", "buckets", "clusters"))
+    phases = sum(out.stats[f"seconds_{name}"] for name in ("signatures", "buckets", "clusters"))
     hits = int((truth & clustered).sum())
     precision = hits / max(1, int(clustered.sum()))
     recall = hits / max(1, int(truth.sum()))
     print(
         f"{docs:>7} docs {mb:7.1f} MB  {seconds:6.1f} s  {mb / seconds / num_cpus:5.2f} MB/s/core "
         f"(wall, {num_cpus} CPUs)  {mb / cpu:5.2f} MB per CPU-s  peak PSS {monitor.peak / 2**20:6.0f} MiB  "
-        f"clusters {ctx.stats['clusters']:>6}  removed {ctx.stats['docs_removed']:>6}  "
-        f"pairs {ctx.stats['candidate_pairs']}/{ctx.stats['verified_pairs']} verified  "
+        f"clusters {out.stats['clusters']:>6}  removed {out.stats['docs_removed']:>6}  "
+        f"pairs {out.stats['candidate_pairs']}/{out.stats['verified_pairs']} verified  "
         f"precision {precision:.3f} recall {recall:.3f}\n"
-        f"          phases: signatures {ctx.stats['seconds_signatures']:.1f} s, buckets "
-        f"{ctx.stats['seconds_buckets']:.1f} s, clusters {ctx.stats['seconds_clusters']:.1f} s "
-        f"({ctx.stats['cluster_path']}, {ctx.stats.get('component_iterations', 0)} component rounds), "
+        f"          phases: signatures {out.stats['seconds_signatures']:.1f} s, buckets "
+        f"{out.stats['seconds_buckets']:.1f} s, clusters {out.stats['seconds_clusters']:.1f} s "
+        f"({out.stats['cluster_path']}, {out.stats.get('component_iterations', 0)} component rounds), "
         f"decisions+output {seconds - phases:.1f} s",
         flush=True,
     )

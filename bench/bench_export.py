@@ -24,10 +24,10 @@ import pyarrow as pa
 import pyarrow.parquet as pq
 import yaml
 
-from mixes import spec as spec_mod
-from mixes.export import export
-from mixes.shards import EXPORT_SCHEMA
-from pipeline.schema import conform, make_id
+from datamill.mixes import spec as spec_mod
+from datamill.mixes.export import export
+from datamill.mixes.shards import EXPORT_SCHEMA
+from datamill.pipeline.schema import conform, make_id
 
 ZH = [
     "数据清洗是训练大语言模型的关键步骤。",

@@ -31,9 +31,9 @@ import pyarrow as pa
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
-from pipeline.schema import WORKING_SCHEMA, conform  # noqa: E402
-from stages.extract_html import ExtractHtml  # noqa: E402
-from stages.extract_pdf import ExtractPdf, ExtractPdfConfig  # noqa: E402
+from datamill.pipeline.schema import WORKING_SCHEMA, conform  # noqa: E402
+from datamill.stages.extract_html import ExtractHtml  # noqa: E402
+from datamill.stages.extract_pdf.stage import ExtractPdf, ExtractPdfConfig  # noqa: E402
 
 EN = [
     "Data curation decides much of what a language model learns from the web.",

@@ -31,14 +31,14 @@ import lxml.html
 import numpy as np
 import pyarrow as pa
 
-from classifiers import licence, quality_model
-from classifiers.langid import segments
-from pipeline.schema import WORKING_SCHEMA, conform
-from stages.boilerplate import line_key, normalize_line, strip_batch, strip_document
-from stages.decode import decode, header_charset
-from stages.langid import LangId
-from stages.licence import Licence
-from stages.quality import Quality, QualityConfig, rule_signals
+from datamill.classifiers import licence, quality_model
+from datamill.classifiers.langid import segments
+from datamill.pipeline.schema import WORKING_SCHEMA, conform
+from datamill.stages.boilerplate import line_key, normalize_line, strip_batch, strip_document
+from datamill.stages.ingest.decode import decode, header_charset
+from datamill.stages.langid import LangId
+from datamill.stages.licence import Licence
+from datamill.stages.quality import Quality, QualityConfig, rule_signals
 
 EN_WORDS = (
     "the",

@@ -82,8 +82,8 @@ def bare(inputs: list[Path], out: Path) -> tuple[float, float]:
 def ours(folder: Path, run_dir: Path, cpus: int) -> tuple[float, float, float]:
     """Returns (seconds of the run as seen by the driver, seconds including Ray start, seconds
     spent inside the shard workers summed over shards)."""
-    from pipeline import config as config_mod
-    from pipeline.runner import Runner
+    from datamill.pipeline import config as config_mod
+    from datamill.pipeline.runner import Runner
 
     config_path = folder / "bench.yaml"
     config_path.write_text(
@@ -124,8 +124,8 @@ def main() -> None:
             bare_s, bare_cpu = bare(inputs, tmp / "bare")
         import ray
 
-        from pipeline import ray_session
-        from pipeline.config import RayConfig
+        from datamill.pipeline import ray_session
+        from datamill.pipeline.config import RayConfig
 
         ray_session.init(RayConfig(num_cpus=args.cpus))
         with PeakMemory() as ours_mem:

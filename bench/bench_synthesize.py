@@ -69,8 +69,8 @@ def write_corpus(folder: Path, docs: int, seed: int = 0) -> Path:
 def run_stage(args, model: Path, corpus: Path, work: Path) -> tuple[dict, object]:
     import yaml
 
-    from pipeline import config as config_mod
-    from pipeline.runner import Runner
+    from datamill.pipeline import config as config_mod
+    from datamill.pipeline.runner import Runner
 
     backend = {
         "kind": "vllm",
@@ -114,7 +114,7 @@ def bare_inputs(config, run_dir: Path, state: dict):
     import pyarrow.compute as pc
     import pyarrow.parquet as pq
 
-    from stages.synth_rows import chunk_documents
+    from datamill.stages.synthesize.rows import chunk_documents
 
     synth = config.stages[-1].config
     first = run_dir / "stages" / state["segments"][0]["dir"]
@@ -127,7 +127,7 @@ def bare_generate(synth, chunks) -> dict:
     """One bare `LLM.generate` over the stage's prompts and sampling parameters."""
     from vllm import LLM
 
-    from stages.synth_generate import (
+    from datamill.stages.synthesize.generate import (
         chat_messages,
         engine_args,
         render_prompts,
@@ -188,7 +188,7 @@ def measure_bare(synth, chunks, ray_config=None) -> dict:
     import ray
     from ray import cloudpickle
 
-    from pipeline import ray_session
+    from datamill.pipeline import ray_session
 
     ray_session.init(ray_config)  # as the stage's run did
     cloudpickle.register_pickle_by_value(sys.modules[__name__])  # this script is no module
@@ -200,7 +200,7 @@ def measure_bare(synth, chunks, ray_config=None) -> dict:
 
 
 def bare_in_ray_worker(synth, chunks) -> dict:
-    from stages.synth_generate import uncap_cpu_threads
+    from datamill.stages.synthesize.generate import uncap_cpu_threads
 
     uncap_cpu_threads(synth.backend)  # as the stage's actors do
     return bare_generate(synth, chunks)
@@ -263,7 +263,7 @@ def main() -> None:
     )
     args = parser.parse_args()
 
-    from pipeline import config as config_mod
+    from datamill.pipeline import config as config_mod
 
     with tempfile.TemporaryDirectory(prefix="bench-synth-") as tmp:
         work = Path(tmp)

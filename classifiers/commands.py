@@ -47,7 +47,7 @@ def add_commands(sub) -> None:
 
 
 def _load(args: argparse.Namespace):
-    from classifiers import quality_model as qm
+    from datamill.classifiers import quality_model as qm
 
     if not 0 < args.holdout <= 1:
         raise SystemExit(f"--holdout must be in (0, 1], got {args.holdout}")
@@ -80,7 +80,7 @@ def _train(args: argparse.Namespace) -> int:
 
 def _eval(args: argparse.Namespace) -> int:
     qm, (_, pos_held), (_, neg_held) = _load(args)
-    from classifiers import fasttext_model
+    from datamill.classifiers import fasttext_model
 
     if not Path(args.model).is_file():
         print(f"datamill classifier eval: no model file {args.model}", file=sys.stderr)

@@ -21,8 +21,8 @@ import lxml.html
 from lxml import etree
 from trafilatura.metadata import extract_license
 
-from classifiers import licence_rules as rules
-from stages.crawl_optout import OPT_OUT_HEADER
+from datamill.classifiers import licence_rules as rules
+from datamill.classifiers.optout import OPT_OUT_HEADER
 
 # evidence strength
 STRUCTURED, PAGE_LINK, TEXT_LICENCE, TEXT_RESERVED, NOTICE = 5, 4, 3, 2, 1

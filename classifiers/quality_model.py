@@ -20,7 +20,7 @@ import pyarrow.json as pa_json
 import pyarrow.parquet as pq
 import xxhash
 
-from classifiers import fasttext_model
+from datamill.classifiers import fasttext_model
 
 POSITIVE, NEGATIVE = "hq", "lq"
 _SPLIT_CJK = re.compile(r"([\u4e00-\u9fff\u3400-\u4dbf\uf900-\ufaff\u3040-\u30ff\uac00-\ud7af]|[^\w\s])")

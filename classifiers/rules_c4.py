@@ -5,8 +5,8 @@ from __future__ import annotations
 
 import re
 
-from classifiers import text_units
-from classifiers.rules_base import Check, RuleParams
+from datamill.classifiers import text_units
+from datamill.classifiers.rules_base import Check, RuleParams
 
 NAME = "c4"
 _SENTENCE_END = re.compile(r"[.!?。！？]+(?:\s|$)")

@@ -3,9 +3,9 @@ characters in duplicated lines, and list-like pages (many newlines per word)."""
 
 from __future__ import annotations
 
-from classifiers import text_units
-from classifiers.repetition import duplicate_items
-from classifiers.rules_base import Check, RuleParams
+from datamill.classifiers import text_units
+from datamill.classifiers.repetition import duplicate_items
+from datamill.classifiers.rules_base import Check, RuleParams
 
 NAME = "fineweb"
 

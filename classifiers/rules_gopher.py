@@ -4,9 +4,9 @@ from __future__ import annotations
 
 import re
 
-from classifiers import text_units
-from classifiers.repetition import duplicate_items, repetition_signals
-from classifiers.rules_base import Check, RuleParams, ngram_checks
+from datamill.classifiers import text_units
+from datamill.classifiers.repetition import duplicate_items, repetition_signals
+from datamill.classifiers.rules_base import Check, RuleParams, ngram_checks
 
 NAME = "gopher"
 TOP_NS = (2, 3, 4)

@@ -22,12 +22,12 @@ import pyarrow as pa
 import pyarrow.dataset as pads
 from warcio.archiveiterator import ArchiveIterator
 
-from mixes import policy as policy_mod
-from mixes.export import MANIFEST
-from mixes.inputs import kept_files, read_kept
-from mixes.shards import SHARD_GLOB
-from mixes.spec import LicensePolicy
-from pipeline.schema import RECORD_SCHEMA, REJECTED_SCHEMA
+from datamill.mixes import policy as policy_mod
+from datamill.mixes.export import MANIFEST
+from datamill.mixes.inputs import kept_files, read_kept
+from datamill.mixes.shards import SHARD_GLOB
+from datamill.mixes.spec import LicensePolicy
+from datamill.pipeline.schema import RECORD_SCHEMA, REJECTED_SCHEMA
 
 WARC_LOCATOR = re.compile(r"^(?P<path>.+)@(?P<offset>\d+)$")
 MAX_PARENT_DEPTH = 8

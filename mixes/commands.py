@@ -14,9 +14,9 @@ def _progress():
 
 
 def _export(args: argparse.Namespace) -> int:
-    from mixes import spec as spec_mod
-    from mixes.export import ExportError, export
-    from mixes.verify import verify
+    from datamill.mixes import spec as spec_mod
+    from datamill.mixes.export import ExportError, export
+    from datamill.mixes.verify import verify
 
     if args.verify:
         problems = verify(Path(args.verify))
@@ -52,8 +52,8 @@ def _export(args: argparse.Namespace) -> int:
 
 
 def _audit(args: argparse.Namespace) -> int:
-    from mixes import audit
-    from mixes import spec as spec_mod
+    from datamill.mixes import audit
+    from datamill.mixes import spec as spec_mod
 
     path = Path(args.path)
     if args.id or args.url:
@@ -75,7 +75,7 @@ def _audit(args: argparse.Namespace) -> int:
 
 def _report(args: argparse.Namespace) -> int:
     try:
-        from mixes.report import write_report
+        from datamill.mixes.report import write_report
     except ModuleNotFoundError as exc:  # matplotlib lives in the `report` extra
         print(f"datamill report needs {exc.name}: pip install 'datamill[report]'", file=sys.stderr)
         return 2

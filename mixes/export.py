@@ -15,13 +15,13 @@ from typing import Any
 import numpy as np
 import polars as pl
 
-import pipeline
-from mixes import policy, sampling
-from mixes.inputs import SIGNAL_PREFIX, kept_frame, open_run
-from mixes.shards import EXPORT_SCHEMA, SHARD_GLOB, write_shards
-from mixes.spec import MixSpec, MixSpecError
-from mixes.tokens import TokenCounter
-from pipeline.rundir import write_json_atomic
+from datamill.mixes import policy, sampling
+from datamill.mixes.inputs import SIGNAL_PREFIX, kept_frame, open_run
+from datamill.mixes.shards import EXPORT_SCHEMA, SHARD_GLOB, write_shards
+from datamill.mixes.spec import MixSpec, MixSpecError
+from datamill.mixes.tokens import TokenCounter
+from datamill.pipeline import __version__
+from datamill.pipeline.rundir import write_json_atomic
 
 MANIFEST = "manifest.json"
 ROW = "_row"  # position of a row among the eligible rows
@@ -177,7 +177,7 @@ def export(
     manifest = {
         "format": FORMAT,
         "name": spec.name,
-        "datamill_version": pipeline.__version__,
+        "datamill_version": __version__,
         "created_at": datetime.now(UTC).isoformat(),
         "spec_path": str(spec_path.resolve()) if spec_path else None,
         "spec_sha256": spec.sha256(),

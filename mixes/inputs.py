@@ -13,8 +13,8 @@ import pyarrow as pa
 import pyarrow.compute as pc
 import pyarrow.dataset as pads
 
-from mixes.spec import MixSpecError
-from pipeline.schema import RECORD_SCHEMA
+from datamill.mixes.spec import MixSpecError
+from datamill.pipeline.schema import RECORD_SCHEMA
 
 SIGNAL_PREFIX = "signal_"  # `signal_<key>` in a filter reads that key of the `signals` map
 # record columns a filter may use (plus `tokens`, `run` and `signal_<key>`)

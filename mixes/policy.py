@@ -7,7 +7,7 @@ from fnmatch import fnmatchcase
 
 import polars as pl
 
-from mixes.spec import LicensePolicy
+from datamill.mixes.spec import LicensePolicy
 
 UNKNOWN = "unknown"
 

@@ -16,7 +16,7 @@ import polars as pl
 import yaml
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, model_validator
 
-from pipeline.config import ConfigError
+from datamill.pipeline.errors import ConfigError, config_error, validation_errors
 
 
 class MixSpecError(ConfigError):
@@ -125,27 +125,14 @@ class MixSpec(_Model):
         return None
 
 
-def _loc(loc: tuple[Any, ...]) -> str:
-    out = ""
-    for part in loc:
-        if isinstance(part, int):
-            out += f"[{part}]"
-        elif not str(part).startswith(("function-", "tagged-union")) and part not in (
-            "estimate",
-            "huggingface",
-        ):
-            out += f".{part}" if out else str(part)
-    return out or "(top level)"
-
-
 def parse(data: Any, where: str, base_dir: Path) -> MixSpec:
     if not isinstance(data, dict):
         raise MixSpecError(f"{where}: expected a mapping of keys")
     try:
         return MixSpec.model_validate({**data, "base_dir": base_dir})
     except ValidationError as exc:
-        lines = [f"{where}: {_loc(err['loc'])}: {err['msg']}" for err in exc.errors()]
-        raise MixSpecError("bad mix spec\n  " + "\n  ".join(lines)) from None
+        errors = validation_errors(exc, tags=("estimate", "huggingface"))  # the tokenizer kinds
+        raise MixSpecError(str(config_error(where, errors, "mix spec"))) from None
 
 
 def load(path: str | Path) -> MixSpec:

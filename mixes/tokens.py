@@ -8,7 +8,7 @@ from pathlib import Path
 import numpy as np
 import polars as pl
 
-from mixes.spec import MixSpec, MixSpecError
+from datamill.mixes.spec import MixSpec, MixSpecError
 
 CJK = r"\p{Han}\p{Hiragana}\p{Katakana}\p{Hangul}\p{Bopomofo}\x{30FC}\x{FF70}"  # + long-vowel marks
 CJK_CHAR = f"[{CJK}]"

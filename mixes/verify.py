@@ -7,8 +7,8 @@ from pathlib import Path
 
 import pyarrow.parquet as pq
 
-from mixes.export import MANIFEST
-from mixes.shards import EXPORT_SCHEMA, SHARD_GLOB, sha256_file
+from datamill.mixes.export import MANIFEST
+from datamill.mixes.shards import EXPORT_SCHEMA, SHARD_GLOB, sha256_file
 
 
 def load_manifest(out_dir: Path) -> dict:

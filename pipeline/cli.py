@@ -6,16 +6,16 @@ import argparse
 import sys
 from pathlib import Path
 
-from pipeline import __version__
-from pipeline.config import ConfigError
-from pipeline.terminal import ray_output_to
+from datamill.pipeline import __version__
+from datamill.pipeline.config import ConfigError
+from datamill.pipeline.terminal import ray_output_to
 
 RAY_LOG = "ray.log"  # Ray's own start-up and worker messages, beside the command's output
 
 
 def _run(args: argparse.Namespace) -> int:
-    from pipeline import config as config_mod
-    from pipeline.runner import RunError, Runner
+    from datamill.pipeline import config as config_mod
+    from datamill.pipeline.runner import RunError, Runner
 
     config = config_mod.load(args.config, args.set)
     run_dir = Path(args.run_dir) if args.run_dir else Path("runs") / config.name
@@ -47,16 +47,20 @@ def _shutdown_ray() -> None:
 
 
 def _crawl(args: argparse.Namespace) -> int:
-    from stages.crawl import CrawlError, crawl, load_config
+    from datamill.pipeline import ray_session
+    from datamill.pipeline.config import RayConfig, load_model
+    from datamill.stages.ingest.crawl.config import CrawlConfig
+    from datamill.stages.ingest.crawl.crawler import CrawlError, crawl
 
     overrides = list(args.set) + ([f"max_depth={args.depth}"] if args.depth is not None else [])
-    config = load_config(args.config, overrides)
+    config = load_model(CrawlConfig, args.config, overrides, "crawl configuration")
     if args.allow_address:
         config = config.model_copy(update={"allow_addresses": [*config.allow_addresses, *args.allow_address]})
     log = Path(args.out) / "log" / RAY_LOG
     try:
         with ray_output_to(log):
             try:
+                ray_session.init(RayConfig())
                 summary = crawl(Path(args.seeds), Path(args.out), config, progress=not args.quiet)
             finally:
                 _shutdown_ray()
@@ -109,11 +113,11 @@ def build_parser() -> argparse.ArgumentParser:
     crawl.add_argument("--quiet", action="store_true", help="no progress display")
     crawl.set_defaults(func=_crawl)
 
-    from mixes.commands import add_commands  # export, audit, report
+    from datamill.mixes.commands import add_commands  # export, audit, report
 
     add_commands(sub)
 
-    from classifiers.commands import add_commands as add_classifier_commands  # classifier train|eval
+    from datamill.classifiers.commands import add_commands as add_classifier_commands  # classifier train|eval
 
     add_classifier_commands(sub)
     return parser

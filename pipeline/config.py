@@ -9,79 +9,24 @@ from __future__ import annotations
 import hashlib
 import json
 from pathlib import Path
-from typing import Annotated, Any, Literal
+from typing import Any, TypeVar
 
 import yaml
-from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator
+from pydantic import BaseModel, ConfigDict, Field, ValidationError
 
-from pipeline.registry import stage_class
-from pipeline.stage import StageConfig
+from datamill.pipeline.errors import ConfigError, config_error, validation_errors
+from datamill.pipeline.registry import stage_class
+from datamill.pipeline.stage import StageConfig
+from datamill.stages.ingest.sources import KINDS as source_kinds
+from datamill.stages.ingest.sources import CrawlSource, Source, expand_paths
 
+M = TypeVar("M", bound=BaseModel)
 
-class ConfigError(ValueError):
-    """Bad configuration: stops the run before any work starts."""
+__all__ = ["ConfigError", "RayConfig", "RunConfig", "StageEntry", "load", "load_model", "parse"]
 
 
 class _Model(BaseModel):
     model_config = ConfigDict(extra="forbid", frozen=True)
-
-
-class WarcSource(_Model):
-    """WARC or WARC.gz files (files, folders or glob patterns); one shard per file."""
-
-    kind: Literal["warc"]
-    name: str
-    paths: list[str]
-
-
-class FilesSource(_Model):
-    """Folders of HTML, PDF and text files, cut into shards of `files_per_shard` files."""
-
-    kind: Literal["files"]
-    name: str
-    paths: list[str]
-    files_per_shard: int = Field(64, ge=1)
-
-
-class TableSource(_Model):
-    """JSONL or Parquet of existing text: a text column plus optional metadata."""
-
-    kind: Literal["jsonl", "parquet"]
-    name: str
-    paths: list[str]
-    text_field: str = "text"
-    uri_field: str = "url"
-    title_field: str = "title"
-
-
-class CrawlSource(_Model):
-    """Seed URLs crawled into `out` (resumably, see stages/crawl.py) before ingest; the WARC
-    files it writes there (`out/warc`) are this source's input. `settings`: CrawlConfig keys."""
-
-    kind: Literal["crawl"]
-    name: str
-    seeds: str
-    out: str
-    settings: dict[str, Any] = {}
-
-    @property
-    def paths(self) -> list[str]:
-        return [f"{self.out}/warc"]
-
-    @field_validator("settings")
-    @classmethod
-    def _known_settings(cls, value: dict[str, Any]) -> dict[str, Any]:
-        from stages.crawl import CrawlConfig
-
-        try:
-            CrawlConfig.model_validate(value)
-        except ValidationError as exc:
-            bad = "; ".join(f"{'.'.join(map(str, e['loc']))}: {e['msg']}" for e in exc.errors())
-            raise ValueError(f"bad crawl setting(s): {bad}") from None
-        return value
-
-
-Source = Annotated[WarcSource | FilesSource | TableSource | CrawlSource, Field(discriminator="kind")]
 
 
 class RayConfig(_Model):
@@ -115,21 +60,6 @@ class RunConfig(_Model):
 
     def sha(self) -> str:
         return hashlib.sha256(json.dumps(self.dump(), sort_keys=True).encode()).hexdigest()[:16]
-
-
-def _loc(loc: tuple[Any, ...]) -> str:
-    out = ""
-    for part in loc:
-        if isinstance(part, int):
-            out += f"[{part}]"
-        elif not str(part).startswith(("function-", "tagged-union")):
-            out += f".{part}" if out else str(part)
-    return out
-
-
-def _raise(where: str, errors: list[tuple[str, str]]) -> None:
-    lines = [f"{where}: {key}: {msg}" for key, msg in errors]
-    raise ConfigError("bad configuration\n  " + "\n  ".join(lines))
 
 
 def apply_override(data: dict[str, Any], assignment: str) -> None:
@@ -183,7 +113,7 @@ def _child(node: Any, part: str, key: str, create: bool) -> Any:
 def parse(data: Any, where: str, base_dir: Path) -> RunConfig:
     """Validate a config mapping; errors name `where` (the file) and each bad key."""
     if not isinstance(data, dict):
-        _raise(where, [("(top level)", "expected a mapping of keys")])
+        raise config_error(where, [("(top level)", "expected a mapping of keys")])
     data = dict(data)
     raw_stages = data.pop("stages", []) or []
     errors: list[tuple[str, str]] = []
@@ -207,8 +137,7 @@ def parse(data: Any, where: str, base_dir: Path) -> RunConfig:
             config = cls.Config.model_validate(params, context={"base_dir": base_dir})
             entries.append(StageEntry(stage=name, config=config))
         except ValidationError as exc:
-            for err in exc.errors():
-                errors.append((f"stages[{i}] ({name}).{_loc(err['loc'])}", err["msg"]))
+            errors += validation_errors(exc, f"stages[{i}] ({name})")
     names = [e.stage for e in entries]
     dupes = sorted({n for n in names if names.count(n) > 1})
     if dupes:
@@ -216,8 +145,7 @@ def parse(data: Any, where: str, base_dir: Path) -> RunConfig:
     try:
         config = RunConfig.model_validate({**data, "stages": [], "base_dir": base_dir})
     except ValidationError as exc:
-        for err in exc.errors():
-            errors.append((_loc(err["loc"]), err["msg"]))
+        errors += validation_errors(exc, tags=source_kinds)
         config = None
     if config is not None:
         for i, source in enumerate(config.sources):
@@ -225,41 +153,53 @@ def parse(data: Any, where: str, base_dir: Path) -> RunConfig:
                 if not (base_dir / source.seeds).is_file():
                     errors.append((f"sources[{i}].seeds", f"no such file: {base_dir / source.seeds}"))
                 continue
-            for j, path in enumerate(source.paths):
-                if not _expand(base_dir, path):
+            for j, path in enumerate(source.input_paths):
+                if not expand_paths(base_dir, [path]):
                     errors.append((f"sources[{i}].paths[{j}]", f"no such file or folder: {base_dir / path}"))
     if errors or config is None:
-        _raise(where, errors)
+        raise config_error(where, errors)
     return config.model_copy(update={"stages": entries})
 
 
-def _expand(base_dir: Path, pattern: str) -> list[Path]:
-    path = base_dir / pattern
-    if any(ch in pattern for ch in "*?["):
-        return sorted(base_dir.glob(pattern))
-    return [path] if path.exists() else []
+def _read_yaml(path: Path, what: str) -> Any:
+    try:
+        text = path.read_text(encoding="utf-8")
+    except OSError as exc:
+        raise ConfigError(f"{path}: cannot read {what}: {exc.strerror}") from exc
+    try:
+        return yaml.safe_load(text)
+    except yaml.YAMLError as exc:
+        raise ConfigError(f"{path}: not valid YAML: {exc}") from exc
 
 
-def expand_paths(config: RunConfig, paths: list[str]) -> list[Path]:
-    """Files, folders and globs of a source, resolved against the config's folder."""
-    out: list[Path] = []
-    for pattern in paths:
-        out.extend(_expand(config.base_dir, pattern))
-    return out
+def _where(path: Path | None, overrides: list[str], default: str) -> str:
+    where = str(path) if path else default
+    return where + (f" (with --set {' '.join(overrides)})" if overrides else "")
 
 
 def load(path: str | Path, overrides: list[str] = ()) -> RunConfig:
     """Load a YAML run config, apply `--set` overrides, validate; ConfigError on any problem."""
     path = Path(path)
-    try:
-        text = path.read_text(encoding="utf-8")
-    except OSError as exc:
-        raise ConfigError(f"{path}: cannot read config: {exc.strerror}") from exc
-    try:
-        data = yaml.safe_load(text)
-    except yaml.YAMLError as exc:
-        raise ConfigError(f"{path}: not valid YAML: {exc}") from exc
+    data = _read_yaml(path, "config")
     for assignment in overrides:
         apply_override(data, assignment)
-    where = f"{path}" + (f" (with --set {' '.join(overrides)})" if overrides else "")
-    return parse(data, where, path.resolve().parent)
+    return parse(data, _where(path, list(overrides), ""), path.resolve().parent)
+
+
+def load_model(model: type[M], path: str | Path | None, overrides: list[str], what: str) -> M:
+    """A flat settings model (e.g. the crawl settings) from an optional YAML file plus `--set`
+    overrides, with the same errors as a run config."""
+    data: Any = {}
+    if path:
+        path = Path(path)
+        data = _read_yaml(path, what) or {}
+    if not isinstance(data, dict):
+        raise config_error(str(path), [("(top level)", "expected a mapping of keys")], what)
+    for assignment in overrides:
+        apply_override(data, assignment)
+    try:
+        return model.model_validate(data)
+    except ValidationError as exc:
+        raise config_error(
+            _where(path and Path(path), overrides, what), validation_errors(exc), what
+        ) from None

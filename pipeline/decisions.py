@@ -5,9 +5,9 @@ from __future__ import annotations
 import pyarrow as pa
 import pyarrow.compute as pc
 
-from pipeline import lineage
-from pipeline.schema import REJECTED_SCHEMA, conform
-from pipeline.stage import DROP_REASON
+from datamill.pipeline import lineage
+from datamill.pipeline.schema import REJECTED_SCHEMA, conform
+from datamill.pipeline.stage import DROP_REASON
 
 
 def _with_lineage(

@@ -13,7 +13,6 @@ import os
 import time
 import traceback
 import uuid
-from collections import Counter
 from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
@@ -22,42 +21,41 @@ import pyarrow as pa
 import pyarrow.compute as pc
 import pyarrow.parquet as pq
 
-from pipeline import decisions
-from pipeline.config import RunConfig
-from pipeline.rundir import RunDir, write_json_atomic
-from pipeline.schema import RECORD_SCHEMA, WORKING_SCHEMA, conform
-from pipeline.stage import DROP_REASON, Stage
-from pipeline.stats import StageStats, reason_key
-from stages import ingest
+from datamill.pipeline import decisions
+from datamill.pipeline.config import RunConfig
+from datamill.pipeline.registry import source_stage, stage_class
+from datamill.pipeline.rundir import RunDir, write_json_atomic
+from datamill.pipeline.schema import RECORD_SCHEMA, WORKING_SCHEMA, conform
+from datamill.pipeline.stage import DROP_REASON, Shard, SourceStage, Stage
+from datamill.pipeline.stats import StageStats, reason_key
 
 
 @dataclass(frozen=True)
 class ShardTask:
+    """One shard of a fused segment: an input shard read by the source stage (first segment),
+    or the path of one Parquet file of the previous segment's output."""
+
     key: str
-    shard: ingest.Shard | None  # input shard (first segment)
-    parquet: str | None  # previous segment's output file (later segments)
+    input: Shard | str
     fingerprint: str
 
     def to_json(self) -> str:
+        shard = self.input.__dict__ if isinstance(self.input, Shard) else None
+        parquet = self.input if isinstance(self.input, str) else None
         return json.dumps(
-            {
-                "key": self.key,
-                "shard": self.shard.__dict__ if self.shard else None,
-                "parquet": self.parquet,
-                "fingerprint": self.fingerprint,
-            }
+            {"key": self.key, "shard": shard, "parquet": parquet, "fingerprint": self.fingerprint}
         )
 
     @classmethod
     def from_json(cls, text: str) -> ShardTask:
         data = json.loads(text)
         shard = data["shard"]
-        return cls(
-            data["key"],
-            ingest.Shard(shard["source"], shard["kind"], tuple(shard["files"])) if shard else None,
-            data["parquet"],
-            data["fingerprint"],
-        )
+        source = Shard(shard["source"], shard["kind"], tuple(shard["files"])) if shard else data["parquet"]
+        return cls(data["key"], source, data["fingerprint"])
+
+    def describe(self) -> str:
+        """The input files, for error messages."""
+        return ", ".join(self.input.files) if isinstance(self.input, Shard) else self.input
 
 
 def _text_bytes(batch: pa.Table) -> int:
@@ -72,15 +70,13 @@ class FusedPass:
     """The fused stages of one segment, usable without Ray (tests, one process)."""
 
     def __init__(
-        self, config: RunConfig, run_dir: Path, segment: Path, stage_names: list[str], with_ingest: bool
+        self, config: RunConfig, run_dir: Path, segment: Path, stage_names: list[str], with_source: bool
     ) -> None:
         self.config = config
         self.run_dir = RunDir(run_dir)
         self.segment = segment
-        self.with_ingest = with_ingest
+        self.source: SourceStage | None = source_stage(config.sources) if with_source else None
         entries = {e.stage: e for e in config.stages}
-        from pipeline.registry import stage_class
-
         self.stages: list[Stage] = []
         for name in stage_names:
             entry = entries[name]
@@ -88,26 +84,25 @@ class FusedPass:
             stage.setup()
             self.stages.append(stage)
 
-    def _input(self, task: ShardTask, counters: Counter[str]) -> Iterator[pa.Table]:
-        if task.shard is not None:
-            yield from ingest.read_shard(task.shard, self.config, counters)
+    def _input(self, task: ShardTask) -> Iterator[pa.Table]:
+        if isinstance(task.input, Shard):
+            yield from self.source.read_shard(task.input, self.config.base_dir, self.config.batch_rows)
             return
-        parquet = pq.ParquetFile(task.parquet)
+        parquet = pq.ParquetFile(task.input)
         for record_batch in parquet.iter_batches(batch_size=self.config.batch_rows):
             yield conform(pa.Table.from_batches([record_batch]), WORKING_SCHEMA)
 
     def process(self, task: ShardTask) -> dict:
         """Run the shard and commit it; returns its per-stage stats (JSON-ready)."""
         started = time.perf_counter()
-        ingest_counters: Counter[str] = Counter()
         stats: dict[str, StageStats] = {}
         writer = _ShardWriter(self.segment / f"{task.key}.parquet", self.run_dir, task.key)
-        source_sha = {s.name: _sha(s.model_dump_json()) for s in self.config.sources}
-        for batch in self._input(task, ingest_counters):
-            if self.with_ingest:
-                sha = source_sha[task.shard.source]
+        for batch in self._input(task):
+            if isinstance(task.input, Shard):
+                source = self.source
                 t0 = time.perf_counter()
-                batch = self._decide("ingest", ingest.VERSION, sha, batch, stats, writer, t0)
+                sha = source.config_sha(task.input.source)
+                batch = self._decide(source.name, source.version, sha, batch, stats, writer, t0)
             for stage in self.stages:
                 if batch.num_rows == 0:
                     break
@@ -117,15 +112,14 @@ class FusedPass:
                 out = stage(batch)
                 if out.num_rows != batch.num_rows or DROP_REASON not in out.column_names:
                     raise RuntimeError(f"stage {stage.name!r} must return the same rows plus {DROP_REASON!r}")
+                stage.check_produced(out.column_names)
                 batch = self._decide(
                     stage.name, stage.version, stage.config.sha(), out, stats, writer, t0, bytes_in
                 )
             writer.write_kept(conform(batch))
-        for stage in self.stages:
+        for stage in [self.source, *self.stages] if self.source else self.stages:
             stats.setdefault(stage.name, StageStats()).counters.update(stage.counters)
             stage.counters.clear()
-        if self.with_ingest:
-            stats.setdefault("ingest", StageStats()).counters.update(ingest_counters)
         writer.commit()
         result = {
             "key": task.key,
@@ -192,12 +186,6 @@ class _ShardWriter:
             os.replace(tmp, path)
 
 
-def _sha(text: str) -> str:
-    import hashlib
-
-    return hashlib.sha256(text.encode()).hexdigest()[:16]
-
-
 class ShardWorker:
     """Ray Data actor around `FusedPass`: stages are loaded once per actor."""
 
@@ -208,12 +196,12 @@ class ShardWorker:
         run_dir: str,
         segment: str,
         stage_names: list[str],
-        with_ingest: bool,
+        with_source: bool,
     ) -> None:
-        from pipeline.config import parse
+        from datamill.pipeline.config import parse
 
         config = parse(json.loads(config_json), "run.json config", Path(base_dir))
-        self.fused = FusedPass(config, Path(run_dir), Path(segment), stage_names, with_ingest)
+        self.fused = FusedPass(config, Path(run_dir), Path(segment), stage_names, with_source)
 
     def __call__(self, batch: dict) -> dict:
         import ray
@@ -225,10 +213,9 @@ class ShardWorker:
             try:
                 result = self.fused.process(task)
             except Exception as exc:  # a failed shard is reported and retried on re-run; others go on
-                files = task.shard.files if task.shard else (task.parquet,)
                 result = {
                     "key": task.key,
-                    "error": f"{type(exc).__name__}: {exc} (input: {', '.join(files)})",
+                    "error": f"{type(exc).__name__}: {exc} (input: {task.describe()})",
                     "traceback": traceback.format_exc(),
                 }
             results.append(json.dumps({**result, "node": node}))

@@ -6,7 +6,7 @@ import numpy as np
 import pyarrow as pa
 import pyarrow.compute as pc
 
-from pipeline.schema import LINEAGE_ENTRY
+from datamill.pipeline.schema import LINEAGE_ENTRY
 
 
 def append(

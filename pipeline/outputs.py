@@ -8,7 +8,7 @@ from pathlib import Path
 import pyarrow as pa
 import pyarrow.parquet as pq
 
-from pipeline.schema import RECORD_SCHEMA, REJECTED_SCHEMA
+from datamill.pipeline.schema import RECORD_SCHEMA, REJECTED_SCHEMA
 
 
 def _read(files: list[Path], schema: pa.Schema) -> pa.Table:

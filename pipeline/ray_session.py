@@ -5,7 +5,7 @@ from __future__ import annotations
 import logging
 import os
 
-from pipeline.config import RayConfig
+from datamill.pipeline.config import RayConfig
 
 
 def init(config: RayConfig, address: str | None = None) -> int:

@@ -8,7 +8,6 @@ skips what is done and redoes what a change affects.
 
 from __future__ import annotations
 
-import hashlib
 import json
 import os
 import shutil
@@ -23,17 +22,17 @@ import pyarrow as pa
 import pyarrow.compute as pc
 import pyarrow.parquet as pq
 
-import pipeline
-from pipeline import decisions, ray_session
-from pipeline.config import CrawlSource, RunConfig
-from pipeline.fused import ShardTask, ShardWorker
-from pipeline.progress import Progress
-from pipeline.registry import stage_class
-from pipeline.rundir import SHARD_MARKERS, SUCCESS, RunDir, git_commit, write_json_atomic
-from pipeline.schema import RECORD_SCHEMA, conform
-from pipeline.stage import GlobalStage, RunContext
-from pipeline.stats import StageStats, reason_key
-from stages import ingest
+from datamill.pipeline import __version__, decisions, ray_session
+from datamill.pipeline.config import RunConfig
+from datamill.pipeline.fused import ShardTask, ShardWorker
+from datamill.pipeline.hashing import sha256_hex
+from datamill.pipeline.progress import Progress
+from datamill.pipeline.registry import source_stage, stage_class
+from datamill.pipeline.rundir import SHARD_MARKERS, SUCCESS, RunDir, git_commit, write_json_atomic
+from datamill.pipeline.schema import RECORD_SCHEMA, conform
+from datamill.pipeline.stage import GlobalStage, RunContext, Shard, SourceStage
+from datamill.pipeline.stats import StageStats, reason_key
+from datamill.stages.ingest.sources import CrawlSource
 
 STATS_FILE = "_stats.json"
 RESUME = ".resume"  # a global stage's partial results, kept when an attempt is killed
@@ -46,7 +45,7 @@ class RunError(RuntimeError):
 @dataclass(frozen=True)
 class Segment:
     index: int
-    stages: tuple[str, ...]  # for the first segment, "ingest" comes first
+    stages: tuple[str, ...]  # for the first segment, the source stage comes first
     is_global: bool
     fingerprint: str
 
@@ -55,8 +54,10 @@ class Segment:
         return "+".join(self.stages)
 
 
-def plan_segments(config: RunConfig) -> list[Segment]:
-    groups: list[tuple[list[str], bool]] = [(["ingest"], False)]
+def plan_segments(config: RunConfig, source: SourceStage) -> list[Segment]:
+    """Consecutive row-local stages (after the source stage) fused into one segment, each
+    global stage a segment of its own, with fingerprints chained from the sources on."""
+    groups: list[tuple[list[str], bool]] = [([source.name], False)]
     for entry in config.stages:
         is_global = issubclass(stage_class(entry.stage), GlobalStage)
         if is_global or groups[-1][1]:
@@ -64,17 +65,15 @@ def plan_segments(config: RunConfig) -> list[Segment]:
         else:
             groups[-1][0].append(entry.stage)
     configs = {e.stage: e for e in config.stages}
-    previous = hashlib.sha256(
-        json.dumps([s.model_dump(mode="json") for s in config.sources], sort_keys=True).encode()
-        + ingest.VERSION.encode()
-    ).hexdigest()
+    previous = sha256_hex(
+        json.dumps([s.model_dump(mode="json") for s in config.sources], sort_keys=True) + source.version, 64
+    )
     segments = []
     for index, (names, is_global) in enumerate(groups, start=1):
         parts = [previous, str(config.batch_rows)]
-        for name in names:
-            if name != "ingest":
-                parts += [name, stage_class(name).version, configs[name].config.sha()]
-        previous = hashlib.sha256("\x1f".join(parts).encode()).hexdigest()
+        for name in names[1:] if index == 1 else names:
+            parts += [name, stage_class(name).version, configs[name].config.sha()]
+        previous = sha256_hex("\x1f".join(parts), 64)
         segments.append(Segment(index, tuple(names), is_global, previous[:24]))
     return segments
 
@@ -84,7 +83,7 @@ def _files_fingerprint(config: RunConfig, files: tuple[str, ...]) -> str:
     for rel in files:
         stat = (config.base_dir / rel).stat()
         parts.append(f"{rel}:{stat.st_size}:{stat.st_mtime_ns}")
-    return hashlib.sha256("\n".join(parts).encode()).hexdigest()[:24]
+    return sha256_hex("\n".join(parts), 24)
 
 
 def _parquet_outputs(segment_dir: Path) -> list[Path]:
@@ -99,15 +98,12 @@ class Runner:
         self.rd = RunDir(run_dir)
         self.address = address
         self.progress = Progress(enabled=progress)
-        self.segments = plan_segments(config)
+        self.source = source_stage(config.sources)
+        self.segments = plan_segments(config, self.source)
 
     def run(self) -> dict[str, Any]:
-        if any(isinstance(s, CrawlSource) for s in self.config.sources):  # crawl first, on this Ray
-            from stages.crawl import crawl_sources
-
-            self.num_cpus = ray_session.init(self.config.ray, self.address)
-            crawl_sources(self.config, progress=self.progress.enabled)
-        shards = ingest.plan_shards(self.config)
+        self._crawl()
+        shards = self.source.plan_shards(self.config.base_dir)
         if not shards:
             raise RunError("no input files found in any source (check sources[].paths)")
         self.rd.root.mkdir(parents=True, exist_ok=True)
@@ -143,12 +139,24 @@ class Runner:
         self.rd.write_run_json(state)
         return state
 
+    def _crawl(self) -> None:
+        """Crawl every `kind: crawl` source into its `out` folder (resuming, on this run's Ray)
+        before the source stage reads the WARC files there."""
+        crawls = [s for s in self.config.sources if isinstance(s, CrawlSource)]
+        if crawls:
+            from datamill.stages.ingest.crawl.crawler import crawl
+
+            ray_session.init(self.config.ray, self.address)
+            base = self.config.base_dir
+            for source in crawls:
+                crawl(base / source.seeds, base / source.out, source.settings, self.progress.enabled)
+
     def _initial_state(self) -> dict[str, Any]:
         old = self.rd.read_run_json()
         return {
             "name": self.config.name,
             "status": "running",
-            "datamill_version": pipeline.__version__,
+            "datamill_version": __version__,
             "git_commit": git_commit(),
             "config": self.config.dump(),
             "config_sha": self.config.sha(),
@@ -156,7 +164,7 @@ class Runner:
             "started_at": datetime.now(UTC).isoformat(),
             "attempt": int(old.get("attempt", 0)) + 1,
             "versions": {
-                "ingest": ingest.VERSION,
+                self.source.name: self.source.version,
                 **{e.stage: stage_class(e.stage).version for e in self.config.stages},
             },
             "segments": [
@@ -172,7 +180,7 @@ class Runner:
         }
 
     def _totals(self, state: dict[str, Any]) -> dict[str, Any]:
-        first = state["segments"][0]["stats"]["ingest"]
+        first = state["segments"][0]["stats"][self.source.name]
         last_stats = state["segments"][-1]["stats"]
         last = last_stats[state["segments"][-1]["stages"][-1]]
         rejected = sum(s["rejected"] for seg in state["segments"] for s in seg["stats"].values())
@@ -180,17 +188,17 @@ class Runner:
 
     # -- fused row-local segments ------------------------------------------------------------
 
-    def _run_fused(self, seg: Segment, path: Path, previous: Path | None, shards: list[ingest.Shard]):
+    def _run_fused(self, seg: Segment, path: Path, previous: Path | None, shards: list[Shard]):
         import ray.data
         from ray.data import ActorPoolStrategy
 
         if previous is None:
             tasks = [
-                ShardTask(s.key, s, None, seg.fingerprint + _files_fingerprint(self.config, s.files))
+                ShardTask(s.key, s, seg.fingerprint + _files_fingerprint(self.config, s.files))
                 for s in shards
             ]
         else:
-            tasks = [ShardTask(p.stem, None, str(p), seg.fingerprint) for p in _parquet_outputs(previous)]
+            tasks = [ShardTask(p.stem, str(p), seg.fingerprint) for p in _parquet_outputs(previous)]
         done = {}
         for task in tasks:
             marker = self.rd.shard_marker(path, task.key)
@@ -202,7 +210,7 @@ class Runner:
         nodes: set[str] = set()
         failures: list[str] = []
         if pending:
-            stage_names = [n for n in seg.stages if n != "ingest"]
+            stage_names = list(seg.stages[1:] if previous is None else seg.stages)
             actors = max(1, min(len(pending), self.num_cpus))
             ds = ray.data.from_items(
                 [{"task": t.to_json()} for t in pending], override_num_blocks=len(pending)
@@ -277,7 +285,7 @@ class Runner:
             )
             stage.check_columns(RECORD_SCHEMA.names)
             out = stage.run(ds, ctx)
-            written = out.map_batches(
+            written = out.rows.map_batches(
                 _write_global_block,
                 fn_kwargs={
                     "kept_dir": str(tmp_kept),
@@ -293,9 +301,9 @@ class Runner:
             for row in written.iter_rows():
                 total = total + StageStats.from_json(json.loads(row["stats"]))
                 bar.advance()
-        stage.after_write(ctx)
+        stage_stats = {**out.stats, **(out.finish() if out.finish else {})}
         total.seconds = time.perf_counter() - started
-        total.counters.update({k: v for k, v in ctx.stats.items() if isinstance(v, int | float)})
+        total.counters.update({k: v for k, v in stage_stats.items() if isinstance(v, int | float)})
         tmp_kept.mkdir(parents=True, exist_ok=True)
         for part in sorted(tmp_kept.glob("*.parquet")):
             os.replace(part, path / part.name)
@@ -304,7 +312,7 @@ class Runner:
             os.replace(tmp_rejected, self.rd.rejected(name))
         shutil.rmtree(scratch, ignore_errors=True)
         shutil.rmtree(path / RESUME, ignore_errors=True)
-        extra = {k: v for k, v in ctx.stats.items() if not isinstance(v, int | float)}
+        extra = {k: v for k, v in stage_stats.items() if not isinstance(v, int | float)}
         write_json_atomic({"stats": total.to_json(), "extra": extra}, stats_file)
         (path / SUCCESS).touch()
         return {name: total}, extra

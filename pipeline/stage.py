@@ -9,14 +9,17 @@ returns it with a `drop_reason` column; the runner checkpoints its output.
 
 from __future__ import annotations
 
-import hashlib
+import json
 from collections import Counter
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, ClassVar
 
 import pyarrow as pa
 from pydantic import BaseModel, ConfigDict
+
+from datamill.pipeline.hashing import sha256_hex
 
 if TYPE_CHECKING:
     import ray.data
@@ -31,7 +34,7 @@ class StageConfig(BaseModel):
     model_config = ConfigDict(extra="forbid", frozen=True)
 
     def sha(self) -> str:
-        return hashlib.sha256(self.model_dump_json().encode()).hexdigest()[:16]
+        return sha256_hex(self.model_dump_json())
 
 
 class MissingColumnsError(ValueError):
@@ -40,8 +43,9 @@ class MissingColumnsError(ValueError):
 
 class _StageBase:
     name: ClassVar[str]
-    version: ClassVar[str]
+    version: ClassVar[str]  # bump when behaviour changes: invalidates checkpoints
     Config: ClassVar[type[StageConfig]]
+    #: columns a stage reads (checked on entry) and sets (checked on exit), by the runner
     requires: ClassVar[tuple[str, ...]] = ()
     produces: ClassVar[tuple[str, ...]] = ()
 
@@ -56,17 +60,53 @@ class _StageBase:
                 f"stage {self.name!r} needs column(s) {missing}; the batch has {sorted(names)}"
             )
 
+    def check_produced(self, names: list[str]) -> None:
+        missing = [c for c in self.produces if c not in names]
+        if missing:
+            raise MissingColumnsError(f"stage {self.name!r} did not produce column(s) {missing}")
+
 
 class Stage(_StageBase):
     """Row-local stage: plain function of an Arrow batch, testable without Ray."""
-
-    #: stages that load a model ask the runner for long-lived actors
-    loads_model: ClassVar[bool] = False
 
     def setup(self) -> None:
         """Load models and compile rules, once per worker."""
 
     def __call__(self, batch: pa.Table) -> pa.Table:
+        raise NotImplementedError
+
+
+@dataclass(frozen=True)
+class Shard:
+    """A unit of work of the first segment: the files of one source that one task reads and
+    writes as a whole."""
+
+    source: str
+    kind: str
+    files: tuple[str, ...]  # relative to the config folder where possible
+
+    @property
+    def key(self) -> str:
+        digest = sha256_hex(json.dumps([self.source, self.kind, self.files]), 12)
+        stem = Path(self.files[0]).name.replace(".", "_")[:40]
+        return f"{self.source}-{stem}-{digest}"
+
+
+class SourceStage(_StageBase):
+    """The first stage of every run: the run's sources, cut into shards and read as batches.
+
+    `read_shard` yields working-schema batches with a `drop_reason` column: a record that
+    cannot be read becomes a rejected row, never an exception, so nothing disappears silently.
+    `config_sha(source)` is what the lineage of a row from that source records."""
+
+    def plan_shards(self, base_dir: Path) -> list[Shard]:
+        """Every source cut into shards, in a stable order."""
+        raise NotImplementedError
+
+    def read_shard(self, shard: Shard, base_dir: Path, batch_rows: int) -> Iterator[pa.Table]:
+        raise NotImplementedError
+
+    def config_sha(self, source: str) -> str:
         raise NotImplementedError
 
 
@@ -77,21 +117,28 @@ class RunContext:
     run_dir: Path
     scratch: Path
     num_cpus: int
-    stats: dict[str, Any] = field(default_factory=dict)
     #: kept across attempts of this segment while its fingerprint is unchanged (unlike
     #: `scratch`), removed once the segment is done: for a stage's own partial results
     resume: Path | None = None
 
 
+@dataclass
+class GlobalOutput:
+    """What a global stage's `run` returns: its output `rows` (with `drop_reason`; the runner
+    writes them, so they may be lazy), the `stats` it knows already (numbers are summed into
+    its counters in run.json, anything else is listed beside them), and `finish`, called once
+    the rows are written, for the stats a lazy output only knows then."""
+
+    rows: ray.data.Dataset
+    stats: dict[str, Any] = field(default_factory=dict)
+    finish: Callable[[], dict[str, Any]] | None = None
+
+
 class GlobalStage(_StageBase):
     """Barrier stage over the whole dataset (dedup, synthesis)."""
 
-    def run(self, ds: ray.data.Dataset, ctx: RunContext) -> ray.data.Dataset:
+    def run(self, ds: ray.data.Dataset, ctx: RunContext) -> GlobalOutput:
         raise NotImplementedError
-
-    def after_write(self, ctx: RunContext) -> None:
-        """Called once the runner has written the output of `run`: for stats a lazy output only
-        knows then."""
 
 
 def with_drop_reason(batch: pa.Table, reasons: list[str | None] | pa.Array) -> pa.Table:

@@ -27,9 +27,16 @@ import pyarrow.compute as pc
 import xxhash
 from pydantic import Field
 
-from pipeline.schema import SIGNALS
-from pipeline.stage import GlobalStage, RunContext, StageConfig, set_column, with_drop_reason
-from stages.signals import merged_signals
+from datamill.pipeline.schema import SIGNALS
+from datamill.pipeline.signals import merged_signals
+from datamill.pipeline.stage import (
+    GlobalOutput,
+    GlobalStage,
+    RunContext,
+    StageConfig,
+    set_column,
+    with_drop_reason,
+)
 
 KEY = "_line_key"
 _DIGITS = re.compile(r"\d")
@@ -167,9 +174,9 @@ class Boilerplate(GlobalStage):
         )
         parts = [np.asarray(b[KEY], dtype=np.int64) for b in counted.iter_batches(batch_format="numpy")]
         common = np.unique(np.concatenate(parts)) if parts else np.empty(0, dtype=np.int64)
-        ctx.stats["boilerplate_common_line_hashes"] = int(len(common))
-        return ds.map_batches(
+        rows = ds.map_batches(
             _strip_shared,
             fn_args=(ray.put(common), cfg.group_by, cfg.min_repeated_chars),
             batch_format="pyarrow",
         )
+        return GlobalOutput(rows, {"boilerplate_common_line_hashes": int(len(common))})

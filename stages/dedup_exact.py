@@ -12,7 +12,14 @@ import pyarrow.compute as pc
 import xxhash
 from pydantic import Field
 
-from pipeline.stage import GlobalStage, RunContext, StageConfig, set_column, with_drop_reason
+from datamill.pipeline.stage import (
+    GlobalOutput,
+    GlobalStage,
+    RunContext,
+    StageConfig,
+    set_column,
+    with_drop_reason,
+)
 
 HASH = "_text_hash"
 FIRST = "_first_id"
@@ -64,4 +71,4 @@ class DedupExact(GlobalStage):
             .aggregate(Min("id", alias_name=FIRST))
         )
         joined = hashed.join(firsts, join_type="left_outer", num_partitions=partitions, on=(HASH,))
-        return joined.map_batches(_decide, batch_format="pyarrow")
+        return GlobalOutput(joined.map_batches(_decide, batch_format="pyarrow"))

@@ -23,11 +23,11 @@ import trafilatura
 from lxml.etree import LxmlError
 from pydantic import Field
 
-from pipeline.schema import SIGNALS
-from pipeline.stage import Stage, StageConfig, set_column, with_drop_reason
-from stages.decode import UndecodableError, decode, header_charset
-from stages.ingest import HTML_TYPES
-from stages.signals import merged_signals
+from datamill.pipeline.schema import SIGNALS
+from datamill.pipeline.signals import merged_signals
+from datamill.pipeline.stage import Stage, StageConfig, set_column, with_drop_reason
+from datamill.stages.ingest.decode import UndecodableError, decode, header_charset
+from datamill.stages.ingest.formats import HTML_TYPES
 
 # CJK radicals, punctuation, kana, bopomofo, ideographs, compatibility and full-width forms
 _CJK = (

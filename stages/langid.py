@@ -5,10 +5,10 @@ from __future__ import annotations
 import pyarrow as pa
 from pydantic import Field
 
-from classifiers.langid import LanguageIdentifier
-from pipeline.schema import SIGNALS
-from pipeline.stage import Stage, StageConfig, set_column, with_drop_reason
-from stages.signals import merged_signals
+from datamill.classifiers.langid import LanguageIdentifier
+from datamill.pipeline.schema import SIGNALS
+from datamill.pipeline.signals import merged_signals
+from datamill.pipeline.stage import Stage, StageConfig, set_column, with_drop_reason
 
 
 class LangIdConfig(StageConfig):
@@ -25,7 +25,6 @@ class LangId(Stage):
     Config = LangIdConfig
     requires = ("text",)
     produces = ("lang", "lang_score", "signals")
-    loads_model = True
 
     def setup(self) -> None:
         self.identifier = LanguageIdentifier(self.config.min_segment_bytes, self.config.max_chars)

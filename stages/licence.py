@@ -19,11 +19,11 @@ from typing import Literal
 
 import pyarrow as pa
 
-from classifiers import licence
-from classifiers.licence_rules import PROPRIETARY, UNKNOWN
-from pipeline.stage import Stage, StageConfig, set_column, with_drop_reason
-from stages.decode import UndecodableError, decode, header_charset
-from stages.ingest import HTML_TYPES, PDF_TYPES
+from datamill.classifiers import licence
+from datamill.classifiers.licence_rules import PROPRIETARY, UNKNOWN
+from datamill.pipeline.stage import Stage, StageConfig, set_column, with_drop_reason
+from datamill.stages.ingest.decode import UndecodableError, decode, header_charset
+from datamill.stages.ingest.formats import HTML_TYPES, PDF_TYPES
 
 Action = Literal["keep", "reject"]
 

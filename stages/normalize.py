@@ -12,7 +12,7 @@ from typing import Literal
 
 import pyarrow as pa
 
-from pipeline.stage import Stage, StageConfig, set_column, with_drop_reason
+from datamill.pipeline.stage import Stage, StageConfig, set_column, with_drop_reason
 
 # C0/C1 controls except tab and newline; zero-width and BOM characters
 _CONTROL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f\u200b\u200e\u200f\u2028\u2029\ufeff]")

@@ -21,11 +21,26 @@ import pyarrow as pa
 import pyarrow.compute as pc
 from pydantic import Field, field_validator
 
-from classifiers import fasttext_model, quality_model, rules_c4, rules_chinese, rules_fineweb, rules_gopher
-from classifiers.rules_base import failures
-from pipeline.schema import SIGNALS
-from pipeline.stage import GlobalStage, RunContext, Stage, StageConfig, set_column, with_drop_reason
-from stages.signals import merged_signals
+from datamill.classifiers import (
+    fasttext_model,
+    quality_model,
+    rules_c4,
+    rules_chinese,
+    rules_fineweb,
+    rules_gopher,
+)
+from datamill.classifiers.rules_base import failures
+from datamill.pipeline.schema import SIGNALS
+from datamill.pipeline.signals import merged_signals
+from datamill.pipeline.stage import (
+    GlobalOutput,
+    GlobalStage,
+    RunContext,
+    Stage,
+    StageConfig,
+    set_column,
+    with_drop_reason,
+)
 
 RULE_SETS: dict[str, ModuleType] = {m.NAME: m for m in (rules_gopher, rules_c4, rules_fineweb, rules_chinese)}
 RuleSet = Literal["gopher", "c4", "fineweb", "chinese"]
@@ -98,7 +113,6 @@ class Quality(Stage):
     Config = QualityConfig
     requires = ("text", "lang", "signals")
     produces = ("signals", "quality")
-    loads_model = True
 
     def setup(self) -> None:
         self.model = fasttext_model.load(self.config.model) if self.config.model else None
@@ -173,8 +187,8 @@ class QualityTop(GlobalStage):
             lang: threshold(counts, _for_lang(self.config.keep_top_fraction, lang or None))
             for lang, counts in sorted(hist.items())
         }
-        ctx.stats["quality_top_thresholds"] = thresholds
-        return ds.map_batches(_below_threshold, fn_args=(thresholds,), batch_format="pyarrow")
+        rows = ds.map_batches(_below_threshold, fn_args=(thresholds,), batch_format="pyarrow")
+        return GlobalOutput(rows, {"quality_top_thresholds": thresholds})
 
 
 def threshold(counts: np.ndarray, fraction: float) -> float:

@@ -21,8 +21,8 @@ os.environ.setdefault("RAY_USAGE_STATS_ENABLED", "0")
 def ray_session():
     import ray
 
-    from pipeline import ray_session as session
-    from pipeline.config import RayConfig
+    from datamill.pipeline import ray_session as session
+    from datamill.pipeline.config import RayConfig
 
     session.init(RayConfig(num_cpus=2, object_store_fraction=0.1))
     yield ray
@@ -33,8 +33,8 @@ def run_pipeline(
     config: dict[str, Any], base_dir: Path, run_dir: Path, overrides: list[str] = ()
 ) -> dict[str, Any]:
     """Write `config` as YAML under `base_dir` and run it with the real runner (in-process)."""
-    from pipeline import config as config_mod
-    from pipeline.runner import Runner
+    from datamill.pipeline import config as config_mod
+    from datamill.pipeline.runner import Runner
 
     path = base_dir / f"{config['name']}.yaml"
     path.write_text(yaml.safe_dump(config, allow_unicode=True), encoding="utf-8")

@@ -96,8 +96,8 @@ def write_spec(path: Path, spec: dict[str, Any]) -> Path:
 @pytest.fixture(scope="session")
 def mix_export(mix_run, tmp_path_factory) -> Path:
     """The tests' mix exported once per session (read-only for tests)."""
-    from mixes import spec as spec_mod
-    from mixes.export import export
+    from datamill.mixes import spec as spec_mod
+    from datamill.mixes.export import export
 
     base = tmp_path_factory.mktemp("mixexport")
     path = write_spec(base / "mix.yaml", mix_spec(mix_run))

@@ -5,10 +5,10 @@ import pyarrow as pa
 import pyarrow.parquet as pq
 import pytest
 
-from classifiers import fasttext_model, quality_model
-from pipeline.cli import main
-from pipeline.schema import WORKING_SCHEMA, conform
-from stages.quality import Quality, QualityConfig
+from datamill.classifiers import fasttext_model, quality_model
+from datamill.pipeline.cli import main
+from datamill.pipeline.schema import WORKING_SCHEMA, conform
+from datamill.stages.quality import Quality, QualityConfig
 
 ZH_SUBJECTS = ["研究人员", "工程师", "这篇文章", "我们的团队", "老师", "新的模型", "城市规划", "医生"]
 ZH_PREDICATES = ["详细介绍了", "认真分析了", "重新评估了", "系统地比较了", "解释了", "总结了"]
@@ -172,7 +172,7 @@ def test_quality_stage_applies_the_model_with_per_language_threshold(labelled, t
 
 
 def test_quality_top_keeps_the_best_fraction_of_each_language(labelled, run, tmp_path):
-    from pipeline import outputs
+    from datamill.pipeline import outputs
 
     folder, pos, neg = labelled
     good, bad = quality_model.read_texts([pos]), quality_model.read_texts([neg])

@@ -1,6 +1,6 @@
 import pytest
 
-from classifiers.repetition import Sequence, duplicate_items, repetition_signals
+from datamill.classifiers.repetition import Sequence, duplicate_items, repetition_signals
 
 
 def test_character_ngrams():

@@ -11,10 +11,10 @@ import pyarrow as pa
 import pyarrow.parquet as pq
 import pytest
 
-from mixes import audit
-from mixes.shards import EXPORT_SCHEMA
-from pipeline import cli
-from pipeline.schema import conform
+from datamill.mixes import audit
+from datamill.mixes.shards import EXPORT_SCHEMA
+from datamill.pipeline import cli
+from datamill.pipeline.schema import conform
 from tests.mix_fixtures import mix_spec, write_spec
 
 STAGES = ["ingest", "extract_html", "normalize", "langid", "licence", "dedup_exact"]

@@ -12,13 +12,13 @@ import polars as pl
 import pyarrow.parquet as pq
 import pytest
 
-from mixes import spec as spec_mod
-from mixes.export import ExportError, InfeasibleMixError, export
-from mixes.shards import EXPORT_SCHEMA, sha256_file
-from mixes.spec import MixSpecError
-from mixes.tokens import estimate_tokens
-from mixes.verify import verify
-from pipeline import cli, outputs
+from datamill.mixes import spec as spec_mod
+from datamill.mixes.export import ExportError, InfeasibleMixError, export
+from datamill.mixes.shards import EXPORT_SCHEMA, sha256_file
+from datamill.mixes.spec import MixSpecError
+from datamill.mixes.tokens import estimate_tokens
+from datamill.mixes.verify import verify
+from datamill.pipeline import cli, outputs
 from tests.mix_fixtures import EN_PAGES, NOTES, ZH_PAGES, mix_spec, write_spec
 
 

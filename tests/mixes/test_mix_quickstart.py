@@ -13,13 +13,13 @@ import pytest
 import yaml
 from nbclient import NotebookClient
 
-from mixes import audit
-from mixes import spec as spec_mod
-from mixes.export import export
-from mixes.shards import sha256_file
-from mixes.verify import verify
-from pipeline import config as config_mod
-from pipeline.runner import Runner
+from datamill.mixes import audit
+from datamill.mixes import spec as spec_mod
+from datamill.mixes.export import export
+from datamill.mixes.shards import sha256_file
+from datamill.mixes.verify import verify
+from datamill.pipeline import config as config_mod
+from datamill.pipeline.runner import Runner
 
 ROOT = Path(__file__).resolve().parents[2]
 MIX = ROOT / "configs" / "mixes" / "quickstart.yaml"

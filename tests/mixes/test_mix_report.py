@@ -12,8 +12,8 @@ import polars as pl
 import pytest
 from matplotlib.image import imread
 
-from mixes import report
-from pipeline import cli
+from datamill.mixes import report
+from datamill.pipeline import cli
 
 PLOTS = ["funnel", "drop-reasons", "lang", "license", "clusters", "composition"]
 CHROMIUM = next(

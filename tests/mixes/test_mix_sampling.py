@@ -5,9 +5,9 @@ from __future__ import annotations
 import numpy as np
 import polars as pl
 
-from mixes import policy, sampling
-from mixes.spec import LicensePolicy
-from mixes.tokens import estimate_tokens
+from datamill.mixes import policy, sampling
+from datamill.mixes.spec import LicensePolicy
+from datamill.mixes.tokens import estimate_tokens
 
 
 def _plan(tokens, sources=None, max_epochs=1.0, cap=None, seed=1):

@@ -23,7 +23,15 @@ def test_run_prints_the_summary_and_keeps_ray_messages_in_the_log(tmp_path: Path
     }
     (tmp_path / "cli.yaml").write_text(yaml.safe_dump(config), encoding="utf-8")
     run_dir = tmp_path / "run"
-    cmd = [sys.executable, "-m", "pipeline.cli", "run", str(tmp_path / "cli.yaml"), "--run-dir", str(run_dir)]
+    cmd = [
+        sys.executable,
+        "-m",
+        "datamill.pipeline.cli",
+        "run",
+        str(tmp_path / "cli.yaml"),
+        "--run-dir",
+        str(run_dir),
+    ]
     done = subprocess.run(cmd, capture_output=True, text=True, timeout=600)
     assert done.returncode == 0, done.stderr
     out = done.stdout.splitlines()

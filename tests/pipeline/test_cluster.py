@@ -100,7 +100,7 @@ def test_quickstart_runs_on_both_nodes_of_a_cluster(two_node_cluster, tmp_path):
     cmd = [
         sys.executable,
         "-m",
-        "pipeline.cli",
+        "datamill.pipeline.cli",
         "run",
         str(ROOT / "configs" / "quickstart.yaml"),
         "--address",

@@ -3,8 +3,9 @@ from pathlib import Path
 import pytest
 import yaml
 
-from pipeline import config as config_mod
-from pipeline.config import ConfigError
+from datamill.pipeline import config as config_mod
+from datamill.pipeline.config import ConfigError
+from datamill.stages.ingest.sources import expand_paths
 
 
 def _write(tmp_path: Path, data: dict) -> Path:
@@ -25,7 +26,7 @@ def test_valid_config_resolves_paths_against_its_folder(tmp_path):
     config = config_mod.load(_write(tmp_path, BASE))
     assert config.base_dir == tmp_path.resolve()
     assert [e.stage for e in config.stages] == ["normalize", "dedup_exact"]
-    assert config_mod.expand_paths(config, ["in"]) == [tmp_path.resolve() / "in"]
+    assert expand_paths(config.base_dir, ["in"]) == [tmp_path.resolve() / "in"]
 
 
 def test_unknown_stage_key_names_file_stage_and_key(tmp_path):

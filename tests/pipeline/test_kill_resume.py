@@ -10,7 +10,7 @@ from pathlib import Path
 import pytest
 import yaml
 
-from pipeline import outputs
+from datamill.pipeline import outputs
 from tests.corpus import article, html_page
 
 SHARDS = 16
@@ -36,7 +36,16 @@ def _corpus(tmp_path: Path) -> Path:
 
 
 def _start(config: Path, run_dir: Path) -> subprocess.Popen:
-    cmd = [sys.executable, "-m", "pipeline.cli", "run", str(config), "--run-dir", str(run_dir), "--quiet"]
+    cmd = [
+        sys.executable,
+        "-m",
+        "datamill.pipeline.cli",
+        "run",
+        str(config),
+        "--run-dir",
+        str(run_dir),
+        "--quiet",
+    ]
     return subprocess.Popen(cmd, start_new_session=True, stdout=subprocess.PIPE, stderr=subprocess.STDOUT)
 
 

@@ -1,7 +1,7 @@
 import pyarrow as pa
 
-from pipeline import lineage
-from pipeline.schema import LINEAGE_ENTRY, RECORD_SCHEMA, conform, make_id
+from datamill.pipeline import lineage
+from datamill.pipeline.schema import LINEAGE_ENTRY, RECORD_SCHEMA, conform, make_id
 
 
 def _entry(stage: str, reason=None) -> dict:

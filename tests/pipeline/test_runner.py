@@ -5,8 +5,8 @@ import json
 import pyarrow.parquet as pq
 import pytest
 
-from pipeline import outputs
-from pipeline.runner import RunError
+from datamill.pipeline import outputs
+from datamill.pipeline.runner import RunError
 from tests.corpus import article, html_page, write_warc
 
 

@@ -2,8 +2,8 @@ import json
 
 import numpy as np
 
-from pipeline import outputs
-from stages.boilerplate import line_key, normalize_line, strip_document
+from datamill.pipeline import outputs
+from datamill.stages.boilerplate import line_key, normalize_line, strip_document
 
 NAV = "首页 | 新闻 | 联系我们"
 FOOTER = "Copyright 2024 A Example Ltd. Subscribe to our newsletter!"

@@ -13,8 +13,8 @@ from pathlib import Path
 import pytest
 from warcio.archiveiterator import ArchiveIterator
 
-from stages.crawl import CrawlConfig, crawl
-from stages.crawl_optout import OPT_OUT_HEADER
+from datamill.classifiers.optout import OPT_OUT_HEADER
+from datamill.stages.ingest.crawl.crawler import CrawlConfig, crawl
 
 ROBOTS = b"""User-agent: *
 Disallow: /private/

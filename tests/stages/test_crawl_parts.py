@@ -9,11 +9,11 @@ from email.utils import format_datetime
 import pytest
 from warcio.archiveiterator import ArchiveIterator
 
-from stages.crawl import retry_after_seconds
-from stages.crawl_net import AddressPolicy, RefusedTarget, Response, address_class
-from stages.crawl_optout import SitePolicy, header_signals, meta_signals, parse_robots, parse_tdmrep
-from stages.crawl_urls import BadUrl, Scope, normalize_url, page_links, scan_html
-from stages.crawl_warc import ShardStore
+from datamill.classifiers.optout import SitePolicy, header_signals, meta_signals, parse_robots, parse_tdmrep
+from datamill.stages.ingest.crawl.crawler import retry_after_seconds
+from datamill.stages.ingest.crawl.net import AddressPolicy, RefusedTarget, Response, address_class
+from datamill.stages.ingest.crawl.urls import BadUrl, Scope, normalize_url, page_links, scan_html
+from datamill.stages.ingest.crawl.warc import ShardStore
 
 
 @pytest.mark.parametrize(

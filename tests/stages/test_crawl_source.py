@@ -4,8 +4,8 @@ from __future__ import annotations
 
 import pytest
 
-from pipeline import outputs
-from pipeline.config import ConfigError, parse
+from datamill.pipeline import outputs
+from datamill.pipeline.config import ConfigError, parse
 from tests.stages.test_crawl import FAST, Site
 
 
@@ -44,10 +44,7 @@ def test_crawl_source_settings_and_seeds_are_checked_at_start(tmp_path):
     }
     with pytest.raises(ConfigError) as info:
         parse({"name": "x", "sources": [source]}, "c.yaml", tmp_path)
-    assert (
-        "sources[0].crawl.settings: Value error, bad crawl setting(s): delay: Extra inputs are not permitted"
-        in str(info.value)
-    )
+    assert "c.yaml: sources[0].settings.delay: Extra inputs are not permitted" in str(info.value)
     (tmp_path / "seeds.txt").write_text("http://127.0.0.1/\n")
     with pytest.raises(ConfigError, match=r"sources\[0\]\.seeds: no such file"):
         parse({"name": "x", "sources": [{**source, "settings": {}}]}, "c.yaml", tmp_path)

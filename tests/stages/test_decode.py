@@ -6,7 +6,7 @@ import codecs
 
 import pytest
 
-from stages.decode import UndecodableError, declared_in_html, decode, header_charset
+from datamill.stages.ingest.decode import UndecodableError, declared_in_html, decode, header_charset
 
 ZH = "很多中文网页使用 GBK 编码，需要正确处理字符集。质量过滤器会根据规则和分类器给文档打分。"
 FR = "Café crème, façade élégante et déjà-vu: à bientôt !"

@@ -1,8 +1,8 @@
 import pyarrow as pa
 
-from pipeline.schema import conform
-from pipeline.stage import RunContext
-from stages.dedup_exact import DedupExact, DedupExactConfig, text_hashes
+from datamill.pipeline.schema import conform
+from datamill.pipeline.stage import RunContext
+from datamill.stages.dedup_exact import DedupExact, DedupExactConfig, text_hashes
 
 
 def test_text_hashes_equal_only_for_equal_text():
@@ -22,7 +22,7 @@ def test_smallest_id_kept_and_every_row_has_its_cluster(ray_session, tmp_path):
     ds = ray.data.from_arrow(conform(pa.table(rows))).repartition(3)
     ctx = RunContext(run_dir=tmp_path, scratch=tmp_path / "scratch", num_cpus=2)
     out = DedupExact(DedupExactConfig(num_partitions=2)).run(ds, ctx)
-    result = pa.concat_tables(list(out.iter_batches(batch_format="pyarrow"))).sort_by("id")
+    result = pa.concat_tables(list(out.rows.iter_batches(batch_format="pyarrow"))).sort_by("id")
     assert result.column("id").to_pylist() == ["a1", "b2", "c3", "d4", "e5", "f6"]
     assert result.column("dup_cluster").to_pylist() == ["a1", "a1", "a1", "d4", "d4", "f6"]
     assert result.column("drop_reason").to_pylist() == [

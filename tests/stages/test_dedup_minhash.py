@@ -7,14 +7,21 @@ import pyarrow as pa
 import pytest
 from datasketch import MinHash, MinHashLSH
 
-from pipeline import outputs
-from pipeline.schema import conform
-from pipeline.stage import RunContext
-from stages import minhash_buckets, minhash_clusters, minhash_components
-from stages.dedup_minhash import DedupMinhash, DedupMinhashConfig
-from stages.minhash_corpus import CorpusGenerator, document_scores, exact_pairs, shingle_sets
-from stages.minhash_shingles import batch_shingles
-from stages.minhash_signatures import bands_and_rows, estimated_jaccard, permutations, signatures
+from datamill.pipeline import outputs
+from datamill.pipeline.schema import conform
+from datamill.pipeline.stage import RunContext
+from datamill.stages.dedup_minhash import buckets as minhash_buckets
+from datamill.stages.dedup_minhash import clusters as minhash_clusters
+from datamill.stages.dedup_minhash import components as minhash_components
+from datamill.stages.dedup_minhash.shingles import batch_shingles
+from datamill.stages.dedup_minhash.signatures import (
+    bands_and_rows,
+    estimated_jaccard,
+    permutations,
+    signatures,
+)
+from datamill.stages.dedup_minhash.stage import DedupMinhash, DedupMinhashConfig
+from tests.minhash_corpus import CorpusGenerator, document_scores, exact_pairs, shingle_sets
 
 # -- shingles ---------------------------------------------------------------------------------
 
@@ -151,8 +158,8 @@ def _run_stage(table: pa.Table, tmp_path, blocks: int, **config) -> tuple[pa.Tab
     ctx = RunContext(run_dir=tmp_path, scratch=tmp_path / "scratch", num_cpus=2)
     ds = ray.data.from_arrow(conform(table)).repartition(blocks)
     out = DedupMinhash(DedupMinhashConfig(**config)).run(ds, ctx)
-    result = pa.concat_tables(list(out.iter_batches(batch_format="pyarrow", batch_size=None)))
-    return result.sort_by("id"), ctx.stats
+    result = pa.concat_tables(list(out.rows.iter_batches(batch_format="pyarrow", batch_size=None)))
+    return result.sort_by("id"), out.stats
 
 
 @pytest.fixture(scope="module")

@@ -6,8 +6,13 @@ import json
 
 import pyarrow as pa
 
-from pipeline.schema import WORKING_SCHEMA, conform
-from stages.extract_html import ExtractHtml, ExtractHtmlConfig, declared_language, join_cjk_line_breaks
+from datamill.pipeline.schema import WORKING_SCHEMA, conform
+from datamill.stages.extract_html import (
+    ExtractHtml,
+    ExtractHtmlConfig,
+    declared_language,
+    join_cjk_line_breaks,
+)
 
 P1 = "今天我们讨论大语言模型的训练数据如何清洗。网页正文抽取是第一步，需要去掉导航栏和广告。"
 P2 = "很多中文网页使用 GBK 编码，需要正确处理字符集。质量过滤器会根据规则和分类器给文档打分。"

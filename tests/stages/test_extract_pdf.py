@@ -8,10 +8,10 @@ import pyarrow as pa
 import pymupdf
 import pytest
 
-from pipeline import outputs
-from pipeline.schema import WORKING_SCHEMA, conform
-from stages.extract_pdf import ExtractPdf, ExtractPdfConfig
-from stages.extract_pdf_worker import column_spans, join_lines, reading_order
+from datamill.pipeline import outputs
+from datamill.pipeline.schema import WORKING_SCHEMA, conform
+from datamill.stages.extract_pdf.stage import ExtractPdf, ExtractPdfConfig
+from datamill.stages.extract_pdf.worker import column_spans, join_lines, reading_order
 
 ZH = "数据清洗是训练大模型的第一步，需要仔细处理每一个网页和文档中的文字内容。"
 XMP = (

@@ -3,9 +3,9 @@ from pathlib import Path
 
 import pyarrow as pa
 
-from pipeline.config import parse
-from pipeline.schema import make_id
-from stages import ingest
+from datamill.pipeline.config import parse
+from datamill.pipeline.schema import make_id
+from datamill.stages.ingest import stage as ingest
 from tests.corpus import html_page, write_warc
 
 
@@ -13,10 +13,15 @@ def _config(tmp_path: Path, sources: list[dict]):
     return parse({"name": "t", "sources": sources}, "test", tmp_path)
 
 
+def _stage(config) -> ingest.Ingest:
+    return ingest.Ingest(ingest.IngestConfig(sources=config.sources))
+
+
 def _rows(config) -> list[dict]:
     rows = []
-    for shard in ingest.plan_shards(config):
-        for batch in ingest.read_shard(shard, config):
+    stage = _stage(config)
+    for shard in stage.plan_shards(config.base_dir):
+        for batch in stage.read_shard(shard, config.base_dir, config.batch_rows):
             rows.extend(batch.to_pylist())
     return rows
 
@@ -93,14 +98,15 @@ def test_shards_are_stable_and_cut_by_files_per_shard(tmp_path):
     for i in range(5):
         (docs / f"{i}.txt").write_text(str(i))
     config = _config(tmp_path, [{"name": "d", "kind": "files", "paths": ["docs"], "files_per_shard": 2}])
-    shards = ingest.plan_shards(config)
+    stage = _stage(config)
+    shards = stage.plan_shards(config.base_dir)
     assert [s.files for s in shards] == [
         ("docs/0.txt", "docs/1.txt"),
         ("docs/2.txt", "docs/3.txt"),
         ("docs/4.txt",),
     ]
-    assert [s.key for s in shards] == [s.key for s in ingest.plan_shards(config)]
-    assert isinstance(next(ingest.read_shard(shards[0], config)), pa.Table)
+    assert [s.key for s in shards] == [s.key for s in stage.plan_shards(config.base_dir)]
+    assert isinstance(next(stage.read_shard(shards[0], config.base_dir, config.batch_rows)), pa.Table)
 
 
 def test_parquet_source_reads_columns_and_rejects_missing_text(tmp_path):

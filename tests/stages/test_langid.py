@@ -1,8 +1,8 @@
 import pyarrow as pa
 import pytest
 
-from pipeline.schema import WORKING_SCHEMA, conform
-from stages.langid import LangId, LangIdConfig
+from datamill.pipeline.schema import WORKING_SCHEMA, conform
+from datamill.stages.langid import LangId, LangIdConfig
 
 ZH_WITH_EN = (
     "我们使用 PyTorch 和 Ray Data 搭建了一个 data pipeline，用来清洗大语言模型的训练数据。\n"

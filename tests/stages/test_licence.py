@@ -4,8 +4,8 @@ import pyarrow as pa
 import pymupdf
 import pytest
 
-from pipeline.schema import WORKING_SCHEMA, conform
-from stages.licence import Licence, LicenceConfig, LicenceOrderError
+from datamill.pipeline.schema import WORKING_SCHEMA, conform
+from datamill.stages.licence import Licence, LicenceConfig, LicenceOrderError
 
 CC_BY_SA_PAGE = """<html><head><title>Open notes</title></head><body>
 <article><h1>Open notes</h1><p>Some article text about data pipelines and curation.</p></article>

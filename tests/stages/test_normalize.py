@@ -1,7 +1,7 @@
 import pyarrow as pa
 
-from pipeline.schema import WORKING_SCHEMA, conform
-from stages.normalize import Normalize, NormalizeConfig, normalize_text
+from datamill.pipeline.schema import WORKING_SCHEMA, conform
+from datamill.stages.normalize import Normalize, NormalizeConfig, normalize_text
 
 
 def test_nfc_controls_and_whitespace():

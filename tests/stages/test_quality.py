@@ -1,8 +1,8 @@
 import pyarrow as pa
 import pytest
 
-from pipeline.schema import WORKING_SCHEMA, conform
-from stages.quality import Quality, QualityConfig, rule_signals
+from datamill.pipeline.schema import WORKING_SCHEMA, conform
+from datamill.stages.quality import Quality, QualityConfig, rule_signals
 
 EN_ARTICLE = """Data curation decides much of what a language model learns during pre-training. A team that \
 collects web pages has to remove navigation menus, cookie banners and footers before the text is useful.

@@ -1,7 +1,7 @@
 import pyarrow as pa
 
-from pipeline.schema import SIGNALS
-from stages.signals import merged_signal_columns, merged_signals
+from datamill.pipeline.schema import SIGNALS
+from datamill.pipeline.signals import merged_signal_columns, merged_signals
 
 
 def _batch() -> pa.Table:

@@ -13,14 +13,20 @@ import pytest
 import yaml
 from llm_fixtures import build_tokenizer
 
-from pipeline.config import ConfigError, parse
-from pipeline.schema import WORKING_SCHEMA, conform
-from stages.synth_chunks import TokenCounter, chunk_text
-from stages.synth_config import REPO_ROOT, SynthesizeConfig
-from stages.synth_generate import ChatClient, EndpointError, RequestRejected
-from stages.synth_prompts import PromptTemplate, TemplateError
-from stages.synth_rows import build_rows, chunk_documents, chunk_id, request_seed
-from stages.synth_validate import PairRules, PairValidator, grounding, language_share, overlap_units
+from datamill.pipeline.config import ConfigError, parse
+from datamill.pipeline.schema import WORKING_SCHEMA, conform
+from datamill.stages.synthesize.chunks import TokenCounter, chunk_text
+from datamill.stages.synthesize.config import REPO_ROOT, SynthesizeConfig
+from datamill.stages.synthesize.generate import ChatClient, EndpointError, RequestRejected
+from datamill.stages.synthesize.prompts import PromptTemplate, TemplateError
+from datamill.stages.synthesize.rows import build_rows, chunk_documents, chunk_id, request_seed
+from datamill.stages.synthesize.validate import (
+    PairRules,
+    PairValidator,
+    grounding,
+    language_share,
+    overlap_units,
+)
 
 ZH = "长江是中国最长的河流，全长约六千三百公里。长江流经十一个省级行政区，在上海附近注入东海。"
 EN = "The Yangtze is the longest river in China. It flows for about 6,300 kilometres to the sea."
@@ -228,7 +234,7 @@ def test_start_up_errors_name_the_key(tmp_path, model_dir):
 
 
 def test_engine_arguments_for_the_cpu_build_and_for_gpus(model_dir):
-    from stages.synth_generate import engine_args
+    from datamill.stages.synthesize.generate import engine_args
 
     cpu = engine_args(
         make_config(model_dir, max_tokens=256, backend={**CPU, "kv_cache_memory_bytes": 64 << 20})
@@ -242,7 +248,7 @@ def test_engine_arguments_for_the_cpu_build_and_for_gpus(model_dir):
 
 
 def test_missing_api_key_variable_stops_the_stage_before_any_request(model_dir, monkeypatch):
-    from stages.synthesize import Synthesize
+    from datamill.stages.synthesize.stage import Synthesize
 
     monkeypatch.delenv("DATAMILL_NO_SUCH_KEY", raising=False)
     backend = {"kind": "openai", "base_url": "http://127.0.0.1:1/v1", "max_model_len": 4096}
@@ -413,7 +419,7 @@ async def _serve(handler, body):
 
 
 def _client(url: str, **kw) -> ChatClient:
-    from stages.synth_config import OpenAIBackend
+    from datamill.stages.synthesize.config import OpenAIBackend
 
     params = {"kind": "openai", "base_url": url, "max_model_len": 4096, "backoff_seconds": 0.01, **kw}
     backend = OpenAIBackend.model_validate(params)

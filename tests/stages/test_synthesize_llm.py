@@ -19,10 +19,10 @@ import pyarrow.parquet as pq
 import pytest
 from llm_fixtures import build_tiny_model
 
-from pipeline import outputs
-from pipeline.config import parse
-from pipeline.runner import plan_segments
-from stages.synth_rows import OUTPUT_FIELDS, build_rows, chunk_documents, request_seed
+from datamill.pipeline import outputs
+from datamill.pipeline.config import parse
+from datamill.pipeline.runner import plan_segments
+from datamill.stages.synthesize.rows import OUTPUT_FIELDS, build_rows, chunk_documents, request_seed
 
 pytest.importorskip("vllm", reason="vLLM is not installed (pip install -e '.[cpu-llm]')")
 

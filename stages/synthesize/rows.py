@@ -15,11 +15,11 @@ from collections import Counter
 import pyarrow as pa
 import pyarrow.compute as pc
 
-from pipeline.schema import GEN, RECORD_SCHEMA, SIGNALS, conform
-from pipeline.stage import with_drop_reason
-from stages.synth_chunks import chunk_text, token_counter
-from stages.synth_config import SynthesizeConfig
-from stages.synth_validate import PairValidator
+from datamill.pipeline.schema import GEN, RECORD_SCHEMA, SIGNALS, conform
+from datamill.pipeline.stage import with_drop_reason
+from datamill.stages.synthesize.chunks import chunk_text, token_counter
+from datamill.stages.synthesize.config import SynthesizeConfig
+from datamill.stages.synthesize.validate import PairValidator
 
 NAME = "synthesize"
 # parent columns a chunk carries into its synthetic row

@@ -280,7 +280,7 @@ class PdfParser:
 
     def _start(self) -> None:
         self.proc = subprocess.Popen(
-            [sys.executable, "-m", "stages.extract_pdf_worker", json.dumps(asdict(self.options))],
+            [sys.executable, "-m", "datamill.stages.extract_pdf.worker", json.dumps(asdict(self.options))],
             stdin=subprocess.PIPE,
             stdout=subprocess.PIPE,
             close_fds=True,

@@ -20,8 +20,8 @@ from urllib.parse import urlsplit
 from warcio.statusandheaders import StatusAndHeaders
 from warcio.warcwriter import WARCWriter
 
-from stages.crawl_net import Response
-from stages.crawl_optout import OPT_OUT_HEADER
+from datamill.classifiers.optout import OPT_OUT_HEADER
+from datamill.stages.ingest.crawl.net import Response
 
 OPEN_SUFFIX = ".open"
 # hop-by-hop framing we undo while reading (the recorded payload is de-chunked)

@@ -23,11 +23,11 @@ from typing import Literal
 import pyarrow as pa
 from pydantic import Field
 
-from pipeline.schema import SIGNALS
-from pipeline.stage import Stage, StageConfig, set_column, with_drop_reason
-from stages.extract_pdf_worker import ParseOptions, PdfParser
-from stages.ingest import PDF_TYPES
-from stages.signals import merged_signals
+from datamill.pipeline.schema import SIGNALS
+from datamill.pipeline.signals import merged_signals
+from datamill.pipeline.stage import Stage, StageConfig, set_column, with_drop_reason
+from datamill.stages.extract_pdf.worker import ParseOptions, PdfParser
+from datamill.stages.ingest.formats import PDF_TYPES
 
 
 class ExtractPdfConfig(StageConfig):

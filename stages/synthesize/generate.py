@@ -36,10 +36,17 @@ import pyarrow as pa
 import pyarrow.compute as pc
 import pyarrow.parquet as pq
 
-from pipeline.rundir import write_json_atomic
-from stages.synth_config import OpenAIBackend, SynthesizeConfig, VllmBackend
-from stages.synth_rows import INVALID, OUTPUT_FIELDS, build_rows, empty_rows, pair_counts, survey
-from stages.synth_validate import qa_schema
+from datamill.pipeline.rundir import write_json_atomic
+from datamill.stages.synthesize.config import OpenAIBackend, SynthesizeConfig, VllmBackend
+from datamill.stages.synthesize.rows import (
+    INVALID,
+    OUTPUT_FIELDS,
+    build_rows,
+    empty_rows,
+    pair_counts,
+    survey,
+)
+from datamill.stages.synthesize.validate import qa_schema
 
 STRUCTURED_OUTPUTS = {"backend": "guidance", "disable_any_whitespace": True}
 Output = tuple[str, str, int, int]  # text, finish reason, prompt tokens, output tokens

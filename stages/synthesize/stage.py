@@ -12,7 +12,7 @@ the raw output as its text; every invalid pair is counted by reason (`pairs_inva
 Flow, all in the runner's one writing pass: chunking (a Ray Data map) streams into the
 generator actors (`synth_generate`), which load their engines meanwhile; they save finished
 rows to the segment's resume folder, hand them on to be written, and leave their counts in
-scratch files that `after_write` sums into the stage's stats.
+scratch files that its `finish` (called once the rows are written) sums into the stage's stats.
 
 Resume: a killed run re-started with the same config generates only the chunks whose rows are
 not in the resume folder (chunk ids are stable: parent id, chunk number, prompt id).
@@ -21,17 +21,19 @@ not in the resume folder (chunk ids are stable: parent id, chunk number, prompt 
 from __future__ import annotations
 
 from collections import Counter
+from functools import partial
 from pathlib import Path
+from typing import Any
 
 import pyarrow as pa
 import pyarrow.compute as pc
 import pyarrow.parquet as pq
 
-from pipeline.schema import conform
-from pipeline.stage import GlobalStage, RunContext, with_drop_reason
-from stages.synth_config import OpenAIBackend, SynthesizeConfig
-from stages.synth_generate import OpenAIGenerator, VllmGenerator, counts_in
-from stages.synth_rows import INVALID, NAME, chunk_documents, pair_counts
+from datamill.pipeline.schema import conform
+from datamill.pipeline.stage import GlobalOutput, GlobalStage, RunContext, with_drop_reason
+from datamill.stages.synthesize.config import OpenAIBackend, SynthesizeConfig
+from datamill.stages.synthesize.generate import OpenAIGenerator, VllmGenerator, counts_in
+from datamill.stages.synthesize.rows import INVALID, NAME, chunk_documents, pair_counts
 
 
 def _keep_parents(batch: pa.Table) -> pa.Table:
@@ -66,6 +68,21 @@ def _resumed(cache: Path) -> tuple[pa.Array, Counter, list[dict]]:
     return pa.array(sorted(seen), pa.string()), counts, files
 
 
+def _final_stats(config: SynthesizeConfig, resumed: Counter[str], counts_dir: Path) -> dict[str, Any]:
+    """The run's generation counts (what a killed attempt had saved plus this attempt's), once
+    every row is written."""
+    counts = resumed + counts_in(counts_dir)
+    counts["generate_actors"] = config.backend.num_actors
+    if counts["generate_seconds"]:
+        counts["output_tokens_per_second"] = counts["output_tokens"] / counts["generate_seconds"]
+    return {
+        **{k: round(v, 3) if isinstance(v, float) else v for k, v in sorted(counts.items())},
+        "model": config.model,
+        "model_revision": config.revision,
+        "prompts": {lang: {"id": t.id, "sha256": t.sha256} for lang, t in config.templates.items()},
+    }
+
+
 class Synthesize(GlobalStage):
     name = NAME
     version = "2"
@@ -83,37 +100,23 @@ class Synthesize(GlobalStage):
         key = config.backend.api_key() if isinstance(config.backend, OpenAIBackend) else None
         cache = (ctx.resume or ctx.scratch) / "generations"
         cache.mkdir(parents=True, exist_ok=True)
-        done, self._resumed_counts, files = _resumed(cache)
-        self._counts_dir = ctx.scratch / "synthesize-counts"
+        done, resumed_counts, files = _resumed(cache)
+        counts_dir = ctx.scratch / "synthesize-counts"
         chunks = ds.map_batches(chunk_documents, fn_args=(config,), batch_format="pyarrow")
-        generated = self._generate(chunks, cache, done, key)
+        generated = self._generate(chunks, cache, counts_dir, done, key)
         if files:  # one task per file: read_parquet's listing and footer pass cost 2-5 s here
             resumed = ray.data.from_items(files).map_batches(_read_rows, batch_size=1, batch_format="pyarrow")
             generated = resumed.union(generated)
-        return ds.map_batches(_keep_parents, batch_format="pyarrow").union(generated)
+        rows = ds.map_batches(_keep_parents, batch_format="pyarrow").union(generated)
+        return GlobalOutput(rows, finish=partial(_final_stats, config, resumed_counts, counts_dir))
 
-    def after_write(self, ctx: RunContext) -> None:
-        config: SynthesizeConfig = self.config
-        counts = self._resumed_counts + counts_in(self._counts_dir)
-        counts["generate_actors"] = config.backend.num_actors
-        if counts["generate_seconds"]:
-            counts["output_tokens_per_second"] = counts["output_tokens"] / counts["generate_seconds"]
-        ctx.stats.update(
-            {
-                **{k: round(v, 3) if isinstance(v, float) else v for k, v in sorted(counts.items())},
-                "model": config.model,
-                "model_revision": config.revision,
-                "prompts": {lang: {"id": t.id, "sha256": t.sha256} for lang, t in config.templates.items()},
-            }
-        )
-
-    def _generate(self, chunks, cache: Path, done: pa.Array, key: str | None):
+    def _generate(self, chunks, cache: Path, counts_dir: Path, done: pa.Array, key: str | None):
         """The synthetic rows of the chunks not in `done`, generated by the actor pool."""
         from ray.data import ActorPoolStrategy
 
         config: SynthesizeConfig = self.config
         backend = config.backend
-        common = (config, str(cache), str(self._counts_dir), done)
+        common = (config, str(cache), str(counts_dir), done)
         if isinstance(backend, OpenAIBackend):
             udf, args = OpenAIGenerator, (*common, key)
             resources = {"num_cpus": backend.num_cpus}

@@ -35,20 +35,28 @@ import pyarrow.compute as pc
 import pyarrow.parquet as pq
 from pydantic import Field
 
-from pipeline.stage import GlobalStage, RunContext, StageConfig, set_column, with_drop_reason
-from stages import minhash_buckets, minhash_clusters
-from stages.minhash_distributed import decided_partition, distributed_clusters, shuffle_rows
-from stages.minhash_join import PAIRS, SIGNATURE_COLUMNS, SIGNATURES
-from stages.minhash_scratch import file_name, read_keys, run_tasks, write_partitions
-from stages.minhash_shingles import batch_shingles
-from stages.minhash_signatures import (
+from datamill.pipeline.signals import merged_signal_columns
+from datamill.pipeline.stage import (
+    GlobalOutput,
+    GlobalStage,
+    RunContext,
+    StageConfig,
+    set_column,
+    with_drop_reason,
+)
+from datamill.stages.dedup_minhash import buckets as minhash_buckets
+from datamill.stages.dedup_minhash import clusters as minhash_clusters
+from datamill.stages.dedup_minhash.distributed import decided_partition, distributed_clusters, shuffle_rows
+from datamill.stages.dedup_minhash.join import PAIRS, SIGNATURE_COLUMNS, SIGNATURES
+from datamill.stages.dedup_minhash.scratch import file_name, read_keys, run_tasks, write_partitions
+from datamill.stages.dedup_minhash.shingles import batch_shingles
+from datamill.stages.dedup_minhash.signatures import (
     band_keys,
     bands_and_rows,
     permutations,
     signature_column,
     signatures,
 )
-from stages.signals import merged_signal_columns
 
 
 class DedupMinhashConfig(StageConfig):
@@ -76,18 +84,22 @@ class DedupMinhashConfig(StageConfig):
 
 
 def signature_batch(
-    batch: pa.Table, config: dict[str, Any], perms: tuple[np.ndarray, np.ndarray], bands: int, rows: int
+    batch: pa.Table,
+    config: DedupMinhashConfig,
+    perms: tuple[np.ndarray, np.ndarray],
+    bands: int,
+    rows: int,
 ) -> pa.Table:
     """id, doc key, quality, length, shingle count, signature and band keys of every document
     (`perms` and bands x rows come from the driver, so workers never import datasketch)."""
     text = batch.column("text")
     shingles = batch_shingles(
         text,
-        config["ngram"],
-        lowercase=config["lowercase"],
-        fold_width=config["fold_width"],
-        normalize_digits=config["normalize_digits"],
-        strip_punctuation=config["strip_punctuation"],
+        config.ngram,
+        lowercase=config.lowercase,
+        fold_width=config.fold_width,
+        normalize_digits=config.normalize_digits,
+        strip_punctuation=config.strip_punctuation,
     )
     sigs = signatures(shingles, perms)
     keys = band_keys(sigs, bands, rows)
@@ -106,7 +118,7 @@ def signature_batch(
 
 def sign_block(
     block: pa.Table,
-    config: dict[str, Any],
+    config: DedupMinhashConfig,
     perms: tuple[np.ndarray, np.ndarray],
     bands: int,
     rows: int,
@@ -119,7 +131,7 @@ def sign_block(
     row count."""
     if not block.num_rows:
         return pa.table({"docs": [0]})
-    step = config["batch_rows"]
+    step = config.batch_rows
     sigs = pa.concat_tables(
         [
             signature_batch(block.slice(lo, step), config, perms, bands, rows)
@@ -192,24 +204,24 @@ class DedupMinhash(GlobalStage):
             stats = distributed_clusters(
                 scratch, partitions, cfg.num_perm, cfg.threshold, cfg.verify, cfg.top_clusters
             )
-        ctx.stats.update(
-            {
-                "minhash_bands": bands,
-                "minhash_rows": rows,
-                "minhash_partitions": partitions,
-                "cluster_path": path,
-                "candidate_pair_rows": pair_rows,
-                **stats,
-                "seconds_signatures": round(signed - started, 3),
-                "seconds_buckets": round(bucketed - signed, 3),
-                "seconds_clusters": round(time.perf_counter() - bucketed, 3),
-            }
-        )
+        run_stats = {
+            "minhash_bands": bands,
+            "minhash_rows": rows,
+            "minhash_partitions": partitions,
+            "cluster_path": path,
+            "candidate_pair_rows": pair_rows,
+            **stats,
+            "seconds_signatures": round(signed - started, 3),
+            "seconds_buckets": round(bucketed - signed, 3),
+            "seconds_clusters": round(time.perf_counter() - bucketed, 3),
+        }
         if path == "driver":
-            return ds.map_batches(
+            rows = ds.map_batches(
                 _decide, fn_kwargs={"decisions": decisions}, batch_size=None, batch_format="pyarrow"
             )
-        return self._decided_in_partitions(ds, scratch, partitions)
+        else:
+            rows = self._decided_in_partitions(ds, scratch, partitions)
+        return GlobalOutput(rows, run_stats)
 
     def _cluster_path(self, pair_rows: int) -> str:
         """`driver` or `distributed` for this many candidate pair rows (distinct within each
@@ -271,7 +283,7 @@ class DedupMinhash(GlobalStage):
         ds.select_columns(["id", "text", "quality"]).map_batches(
             sign_block,
             fn_kwargs={
-                "config": self.config.model_dump(),
+                "config": self.config,
                 "perms": permutations(self.config.num_perm, self.config.seed),
                 "bands": bands,
                 "rows": rows,

@@ -18,10 +18,10 @@ import numpy as np
 import pyarrow as pa
 import pyarrow.parquet as pq
 
-from stages.minhash_buckets import DOC, PAIR_SCHEMA, distinct_pairs
-from stages.minhash_components import write_edges
-from stages.minhash_scratch import locate, read_keys, read_partition, write_partitions
-from stages.minhash_signatures import estimated_jaccard, signature_matrix
+from datamill.stages.dedup_minhash.buckets import DOC, PAIR_SCHEMA, distinct_pairs
+from datamill.stages.dedup_minhash.components import write_edges
+from datamill.stages.dedup_minhash.scratch import locate, read_keys, read_partition, write_partitions
+from datamill.stages.dedup_minhash.signatures import estimated_jaccard, signature_matrix
 
 SIGNATURES, PAIRS, JOINED, COLLIDED, EDGES = "signatures", "pairs", "joined", "collided", "edges"
 SIGNATURE_COLUMNS = [DOC, "id", "quality", "length", "signature"]

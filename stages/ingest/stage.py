@@ -8,13 +8,11 @@ with a `drop_reason`, so nothing disappears silently.
 
 from __future__ import annotations
 
-import hashlib
 import json
 import mimetypes
 import zlib
 from collections import Counter
 from collections.abc import Iterator
-from dataclasses import dataclass
 from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any, BinaryIO
@@ -25,42 +23,23 @@ import pyarrow.parquet as pq
 from warcio.archiveiterator import ArchiveIterator
 from warcio.exceptions import ArchiveLoadFailed
 
-from pipeline.config import CrawlSource, FilesSource, RunConfig, TableSource, WarcSource, expand_paths
-from pipeline.schema import WORKING_SCHEMA, conform, make_id
-from stages.decode import UndecodableError, decode, header_charset
+from datamill.pipeline.hashing import sha256_hex
+from datamill.pipeline.schema import WORKING_SCHEMA, conform, make_id
+from datamill.pipeline.stage import Shard, SourceStage, StageConfig
+from datamill.stages.ingest.decode import UndecodableError, decode, header_charset
+from datamill.stages.ingest.formats import (
+    FILE_SUFFIXES,
+    SUPPORTED_TYPES,
+    TEXT_TYPES,
+    mime_type,
+)
+from datamill.stages.ingest.sources import FilesSource, Source, SourceConfig, TableSource, expand_paths
 
 NAME = "ingest"
 VERSION = "2"
 
-HTML_TYPES = ("text/html", "application/xhtml+xml")
-PDF_TYPES = ("application/pdf",)
-TEXT_TYPES = ("text/plain", "text/markdown")
-SUPPORTED_TYPES = HTML_TYPES + PDF_TYPES + TEXT_TYPES
-FILE_SUFFIXES = {
-    ".html": "text/html",
-    ".htm": "text/html",
-    ".xhtml": "application/xhtml+xml",
-    ".pdf": "application/pdf",
-    ".txt": "text/plain",
-    ".md": "text/markdown",
-}
 WARC_SUFFIXES = (".warc", ".warc.gz", ".arc", ".arc.gz")
 GZIP_MAGIC = b"\x1f\x8b\x08"
-
-
-@dataclass(frozen=True)
-class Shard:
-    """A unit of work: the files of one source that one task reads and writes as a whole."""
-
-    source: str
-    kind: str
-    files: tuple[str, ...]  # relative to the config folder where possible
-
-    @property
-    def key(self) -> str:
-        digest = hashlib.sha256(json.dumps([self.source, self.kind, self.files]).encode())
-        stem = Path(self.files[0]).name.replace(".", "_")[:40]
-        return f"{self.source}-{stem}-{digest.hexdigest()[:12]}"
 
 
 def _rel(path: Path, base: Path) -> str:
@@ -70,18 +49,17 @@ def _rel(path: Path, base: Path) -> str:
         return path.resolve().as_posix()
 
 
-def plan_shards(config: RunConfig) -> list[Shard]:
+def plan_shards(sources: list[SourceConfig], base: Path) -> list[Shard]:
     """Cut every source into shards, in a stable order."""
     shards: list[Shard] = []
-    base = config.base_dir
-    for source in config.sources:
+    for source in sources:
         files: list[Path] = []
-        for path in expand_paths(config, source.paths):
+        for path in expand_paths(base, source.input_paths):
             files.extend(sorted(p for p in path.rglob("*") if p.is_file()) if path.is_dir() else [path])
-        if isinstance(source, WarcSource | CrawlSource):
+        if source.format == "warc":
             files = [f for f in files if f.name.endswith(WARC_SUFFIXES)]
-        elif isinstance(source, TableSource):
-            suffixes = (".jsonl", ".json", ".jsonl.gz") if source.kind == "jsonl" else (".parquet",)
+        elif source.format in ("jsonl", "parquet"):
+            suffixes = (".jsonl", ".json", ".jsonl.gz") if source.format == "jsonl" else (".parquet",)
             files = [f for f in files if f.name.endswith(suffixes)]
         rel = [_rel(f, base) for f in dict.fromkeys(files)]
         step = source.files_per_shard if isinstance(source, FilesSource) else 1
@@ -119,10 +97,6 @@ class _Batcher:
         table = pa.Table.from_pylist(self.rows, schema=self.schema)
         self.rows = []
         return table
-
-
-def _mime(content_type: str | None) -> str:
-    return (content_type or "").split(";")[0].strip().lower()
 
 
 def _warc_records(stream: BinaryIO, path: str, out: _Batcher) -> Iterator[pa.Table]:
@@ -183,7 +157,7 @@ def _warc_record(record: Any, path: str, offset: int, out: _Batcher) -> pa.Table
     else:
         content_type = record.rec_headers.get_header("Content-Type")
     raw = record.content_stream().read()
-    mime = _mime(content_type)
+    mime = mime_type(content_type)
     common = {
         "fetched_at": fetched,
         "content_type": mime,
@@ -231,20 +205,21 @@ def _mtime(path: Path) -> datetime:
     return datetime.fromtimestamp(path.stat().st_mtime, tz=UTC)
 
 
-def read_shard(shard: Shard, config: RunConfig, counters: Counter[str] | None = None) -> Iterator[pa.Table]:
+def read_shard(
+    shard: Shard, source: SourceConfig, base: Path, batch_rows: int, counters: Counter[str] | None = None
+) -> Iterator[pa.Table]:
     """Yield working-schema batches (plus `drop_reason`) for every document of `shard`."""
-    source = next(s for s in config.sources if s.name == shard.source)
-    out = _Batcher(shard.source, config.batch_rows)
+    out = _Batcher(shard.source, batch_rows)
     for rel in shard.files:
-        path = config.base_dir / rel
-        if isinstance(source, WarcSource | CrawlSource):
+        path = base / rel
+        if source.format == "warc":
             with path.open("rb") as stream:
                 yield from _warc_records(stream, rel, out)
-        elif isinstance(source, FilesSource):
+        elif source.format == "files":
             batch = _read_file(path, rel, out)
             if batch is not None:
                 yield batch
-        elif source.kind == "jsonl":
+        elif source.format == "jsonl":
             yield from _read_jsonl(path, rel, source, out)
         else:
             yield from _read_parquet(path, rel, source, out)
@@ -256,7 +231,7 @@ def read_shard(shard: Shard, config: RunConfig, counters: Counter[str] | None = 
 
 
 def _read_file(path: Path, rel: str, out: _Batcher) -> pa.Table | None:
-    mime = FILE_SUFFIXES.get(path.suffix.lower()) or _mime(mimetypes.guess_type(path.name)[0])
+    mime = FILE_SUFFIXES.get(path.suffix.lower()) or mime_type(mimetypes.guess_type(path.name)[0])
     common = {"fetched_at": _mtime(path), "content_type": mime}
     if mime not in SUPPORTED_TYPES:
         return out.add(rel, rel, f"ingest:unsupported_file_type:{path.suffix.lower() or 'none'}", **common)
@@ -337,3 +312,31 @@ def _table_row(
     if not isinstance(text, str):
         return out.add(uri, locator, f"ingest:missing_text_field:{source.text_field}", **fields)
     return out.add(uri, locator, None, text=text, **fields)
+
+
+class IngestConfig(StageConfig):
+    """The run config's `sources[]`."""
+
+    sources: list[Source]
+
+
+class Ingest(SourceStage):
+    """The source stage of every run: WARC files, folders of files, JSONL and Parquet (and the
+    WARC files a crawl source writes) read into records."""
+
+    name = NAME
+    version = VERSION
+    Config = IngestConfig
+
+    def __init__(self, config: IngestConfig) -> None:
+        super().__init__(config)
+        self.sources: dict[str, SourceConfig] = {s.name: s for s in config.sources}
+
+    def plan_shards(self, base_dir: Path) -> list[Shard]:
+        return plan_shards(list(self.sources.values()), base_dir)
+
+    def read_shard(self, shard: Shard, base_dir: Path, batch_rows: int) -> Iterator[pa.Table]:
+        return read_shard(shard, self.sources[shard.source], base_dir, batch_rows, self.counters)
+
+    def config_sha(self, source: str) -> str:
+        return sha256_hex(self.sources[source].model_dump_json())

@@ -16,9 +16,9 @@ import numpy as np
 import pyarrow as pa
 import pyarrow.compute as pc
 
-from stages.minhash_buckets import DOC
-from stages.minhash_scratch import locate
-from stages.minhash_signatures import estimated_jaccard, signature_matrix
+from datamill.stages.dedup_minhash.buckets import DOC
+from datamill.stages.dedup_minhash.scratch import locate
+from datamill.stages.dedup_minhash.signatures import estimated_jaccard, signature_matrix
 
 DECISION_SCHEMA = pa.schema(
     [("id", pa.string()), ("kept", pa.string()), ("size", pa.int64()), ("jaccard", pa.float64())]

@@ -14,7 +14,7 @@ from dataclasses import dataclass
 import numpy as np
 import pyarrow as pa
 
-from stages.minhash_shingles import batch_shingles
+from datamill.stages.dedup_minhash.shingles import batch_shingles
 
 # common CJK characters (GB2312 level 1 starts at 啊; these are the usual high-frequency ones)
 _ZH_COMMON = (

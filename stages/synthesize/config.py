@@ -13,11 +13,11 @@ from typing import Annotated, Literal
 
 from pydantic import BaseModel, ConfigDict, Field, PrivateAttr, ValidationInfo, model_validator
 
-from pipeline.config import ConfigError
-from pipeline.stage import StageConfig
-from stages.synth_chunks import token_counter
-from stages.synth_prompts import PromptTemplate, TemplateError
-from stages.synth_validate import PairRules
+from datamill.pipeline.errors import ConfigError
+from datamill.pipeline.stage import StageConfig
+from datamill.stages.synthesize.chunks import token_counter
+from datamill.stages.synthesize.prompts import PromptTemplate, TemplateError
+from datamill.stages.synthesize.validate import PairRules
 
 REPO_ROOT = Path(__file__).resolve().parents[1]
 # tokens a chat template adds around two messages and the assistant turn (role tags, newlines)

@@ -29,13 +29,9 @@ from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from pathlib import Path
-from typing import Any, Literal
+from typing import Any
 
-from pydantic import BaseModel, ConfigDict, Field, ValidationError
-
-from stages.crawl_net import AddressPolicy, Fetcher, FetchError, FetchLimits, RefusedTarget, Response
-from stages.crawl_optout import (
-    AI_AGENTS,
+from datamill.classifiers.optout import (
     SitePolicy,
     header_signals,
     join_signals,
@@ -43,46 +39,24 @@ from stages.crawl_optout import (
     parse_robots,
     parse_tdmrep,
 )
-from stages.crawl_urls import BadUrl, Scope, normalize_url, page_links, scan_html, url_origin
-from stages.crawl_warc import ShardStore
-from stages.decode import UndecodableError, decode, header_charset
+from datamill.pipeline.progress import Progress
+from datamill.stages.ingest.crawl.config import CrawlConfig
+from datamill.stages.ingest.crawl.net import (
+    AddressPolicy,
+    Fetcher,
+    FetchError,
+    FetchLimits,
+    RefusedTarget,
+    Response,
+)
+from datamill.stages.ingest.crawl.urls import BadUrl, Scope, normalize_url, page_links, scan_html, url_origin
+from datamill.stages.ingest.crawl.warc import ShardStore
+from datamill.stages.ingest.decode import UndecodableError, decode, header_charset
+from datamill.stages.ingest.formats import HTML_TYPES, mime_type
 
 REDIRECTS = (301, 302, 303, 307, 308)
 RETRY_STATUSES = (429, 500, 502, 503, 504)
-HTML_TYPES = ("text/html", "application/xhtml+xml")
 ROBOTS_MAX_BYTES = 512 * 1024
-
-
-class CrawlConfig(BaseModel):
-    """Crawl settings (YAML via `--config`, single keys via `--set key=value`)."""
-
-    model_config = ConfigDict(extra="forbid", frozen=True)
-
-    user_agent: str = "datamill/0.1 (+https://github.com/datamill/datamill)"
-    robots_agent: str = "datamill"  # product token matched against robots.txt groups
-    allow_addresses: list[str] = []  # IPs/networks crawlable although loopback/private/link-local
-    delay_seconds: float = Field(1.0, ge=0)  # per host, between request starts
-    per_host_concurrency: int = Field(1, ge=1)
-    max_crawl_delay: float = Field(30.0, ge=0)  # robots.txt Crawl-delay honoured up to this
-    connect_timeout: float = Field(10.0, gt=0)
-    read_timeout: float = Field(30.0, gt=0)
-    total_timeout: float = Field(120.0, gt=0)  # whole response; a slower body is cut
-    max_bytes: int = Field(10 * 1024 * 1024, ge=1)  # body size cap
-    oversize: Literal["truncate", "skip"] = "truncate"  # truncate: keep the first max_bytes
-    max_redirects: int = Field(5, ge=0)
-    max_retries: int = Field(3, ge=0)  # on timeouts, connection errors, 429 and 5xx
-    backoff_seconds: float = Field(1.0, ge=0)  # first retry wait; doubles, with jitter
-    max_retry_after: float = Field(300.0, ge=0)  # a longer Retry-After gives up at once
-    max_depth: int = Field(0, ge=0)  # 0: seeds only; n: follow links n steps
-    scope: Literal["same_host", "same_domain"] = "same_domain"
-    allow_domains: list[str] = []  # followed in addition to the seeds' hosts/domains
-    max_pages_per_host: int = Field(10_000, ge=1)
-    check_tdmrep: bool = True  # fetch /.well-known/tdmrep.json once per host
-    ai_agents: tuple[str, ...] = AI_AGENTS  # robots.txt groups that signal an AI opt-out
-    shards: int | None = Field(None, ge=1)  # Ray tasks per wave (default: 4 per CPU)
-    hosts_in_parallel: int = Field(8, ge=1)  # threads per task, one host each
-    task_cpus: float = Field(0.25, gt=0)  # crawling waits on the network
-    warc_max_bytes: int = Field(1 << 30, ge=1 << 20)
 
 
 class CrawlError(ValueError):
@@ -159,7 +133,7 @@ def _decoded_body(response: Response, limit: int) -> bytes:
 
 
 def _mime(response: Response) -> str:
-    return (response.header("content-type") or "").split(";")[0].strip().lower()
+    return mime_type(response.header("content-type"))
 
 
 class HostCrawl:
@@ -476,12 +450,9 @@ class _LogCounter:
 
 
 def crawl(seeds_path: Path, out_dir: Path, cfg: CrawlConfig, progress: bool = True) -> dict[str, Any]:
-    """Crawl the seeds into `out_dir` on Ray (resuming what a previous run finished)."""
+    """Crawl the seeds into `out_dir` on the Ray the caller started (resuming what a previous
+    run finished)."""
     import ray
-
-    from pipeline import ray_session
-    from pipeline.config import RayConfig
-    from pipeline.progress import Progress
 
     seeds, bad = read_seeds(seeds_path)
     out_dir.mkdir(parents=True, exist_ok=True)
@@ -489,7 +460,7 @@ def crawl(seeds_path: Path, out_dir: Path, cfg: CrawlConfig, progress: bool = Tr
     with (out_dir / "log" / "seeds.jsonl").open("w", encoding="utf-8") as handle:
         handle.writelines(json.dumps(e, ensure_ascii=False) + "\n" for e in bad)
     started = time.perf_counter()
-    num_cpus = ray_session.init(RayConfig())
+    num_cpus = int(ray.cluster_resources().get("CPU", 1))
     shards = cfg.shards or max(1, 4 * num_cpus)
     task = ray.remote(crawl_shard).options(num_cpus=cfg.task_cpus, max_retries=0)
     config_json = cfg.model_dump_json()
@@ -540,38 +511,3 @@ def crawl(seeds_path: Path, out_dir: Path, cfg: CrawlConfig, progress: bool = Tr
     }
     (out_dir / "crawl.json").write_text(json.dumps(summary, indent=2, ensure_ascii=False), encoding="utf-8")
     return summary
-
-
-def crawl_sources(config: Any, progress: bool = True) -> None:
-    """Crawl every `kind: crawl` source of a run config (pipeline.config.RunConfig) into its
-    `out` folder, before ingest reads the WARC files there. Resumes like `datamill crawl`."""
-    from pipeline.config import CrawlSource
-
-    for source in config.sources:
-        if isinstance(source, CrawlSource):
-            settings = CrawlConfig.model_validate(source.settings)
-            crawl(config.base_dir / source.seeds, config.base_dir / source.out, settings, progress)
-
-
-def load_config(path: str | None, overrides: list[str]) -> CrawlConfig:
-    """Crawl config from an optional YAML file plus `key=value` overrides; errors name the key."""
-    import yaml
-
-    from pipeline.config import ConfigError, apply_override
-
-    data: dict[str, Any] = {}
-    if path:
-        try:
-            data = yaml.safe_load(Path(path).read_text(encoding="utf-8")) or {}
-        except (OSError, yaml.YAMLError) as exc:
-            raise ConfigError(f"{path}: cannot read crawl config: {exc}") from exc
-        if not isinstance(data, dict):
-            raise ConfigError(f"{path}: expected a mapping of crawl settings")
-    for assignment in overrides:
-        apply_override(data, assignment)
-    try:
-        return CrawlConfig.model_validate(data)
-    except ValidationError as exc:
-        where = path or "crawl settings"
-        lines = [f"{where}: {'.'.join(map(str, e['loc']))}: {e['msg']}" for e in exc.errors()]
-        raise ConfigError("bad crawl configuration\n  " + "\n  ".join(lines)) from exc

@@ -17,7 +17,7 @@ import numpy as np
 import pyarrow as pa
 from numba import njit
 
-from stages.minhash_shingles import Shingles, mix64
+from datamill.stages.dedup_minhash.shingles import Shingles, mix64
 
 SCHEME = "affine32"
 EMPTY = np.uint32(0xFFFFFFFF)  # datasketch's value for a MinHash that saw nothing

@@ -6,7 +6,7 @@ import numpy as np
 import pyarrow as pa
 import pyarrow.compute as pc
 
-from pipeline.schema import SIGNALS
+from datamill.pipeline.schema import SIGNALS
 
 
 def merged_signals(batch: pa.Table, new: list[dict[str, float]]) -> pa.Array:

@@ -24,12 +24,23 @@ import numpy as np
 import pyarrow as pa
 import pyarrow.parquet as pq
 
-from stages.minhash_buckets import DOC, doc_keys
-from stages.minhash_clusters import DECISION_SCHEMA, cluster_stats, kept_rows, merge_cluster_stats
-from stages.minhash_components import components, read_labels
-from stages.minhash_join import EDGES, JOINED, join_a, join_b, signatures_of
-from stages.minhash_scratch import file_name, partition_files, read_partition, run_tasks, write_partitions
-from stages.minhash_signatures import estimated_jaccard, signature_matrix
+from datamill.stages.dedup_minhash.buckets import DOC, doc_keys
+from datamill.stages.dedup_minhash.clusters import (
+    DECISION_SCHEMA,
+    cluster_stats,
+    kept_rows,
+    merge_cluster_stats,
+)
+from datamill.stages.dedup_minhash.components import components, read_labels
+from datamill.stages.dedup_minhash.join import EDGES, JOINED, join_a, join_b, signatures_of
+from datamill.stages.dedup_minhash.scratch import (
+    file_name,
+    partition_files,
+    read_partition,
+    run_tasks,
+    write_partitions,
+)
+from datamill.stages.dedup_minhash.signatures import estimated_jaccard, signature_matrix
 
 LABELS, MEMBERS, DECISIONS, ROWS = "labels", "members", "decisions", "rows"
 DECISION_ROWS = pa.schema([pa.field(DOC, pa.uint64()), *DECISION_SCHEMA])  # as `keep` writes them

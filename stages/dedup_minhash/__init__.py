@@ -1,0 +1,1 @@
+"""Near-duplicate removal: MinHash signatures, LSH buckets, verified pairs, clusters."""

@@ -1,0 +1,1 @@
+"""Crawl: seed URLs fetched politely into WARC files that ingest reads."""
