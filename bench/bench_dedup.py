@@ -19,6 +19,7 @@ import glob
 import os
 import re
 import shutil
+import sys
 import tempfile
 import threading
 import time
@@ -30,16 +31,18 @@ import pyarrow as pa
 import pyarrow.compute as pc
 import pyarrow.parquet as pq
 
-from datamill.pipeline import ray_session
-from datamill.pipeline.config import RayConfig
-from datamill.pipeline.schema import conform
-from datamill.pipeline.stage import RunContext
-from datamill.stages.dedup_minhash import buckets as minhash_buckets
-from datamill.stages.dedup_minhash import clusters as minhash_clusters
-from datamill.stages.dedup_minhash.shingles import batch_shingles
-from datamill.stages.dedup_minhash.signatures import bands_and_rows, permutations, signatures
-from datamill.stages.dedup_minhash.stage import DedupMinhash, DedupMinhashConfig, _decide, signature_batch
-from tests.minhash_corpus import CorpusGenerator, shingle_sets
+sys.path.insert(0, str(Path(__file__).resolve().parents[1]))  # the test corpus generator
+
+from datamill.pipeline import ray_session  # noqa: E402
+from datamill.pipeline.config import RayConfig  # noqa: E402
+from datamill.pipeline.schema import conform  # noqa: E402
+from datamill.pipeline.stage import RunContext  # noqa: E402
+from datamill.stages.dedup_minhash import buckets as minhash_buckets  # noqa: E402
+from datamill.stages.dedup_minhash import clusters as minhash_clusters  # noqa: E402
+from datamill.stages.dedup_minhash.shingles import batch_shingles  # noqa: E402
+from datamill.stages.dedup_minhash.signatures import bands_and_rows, permutations, signatures  # noqa: E402
+from datamill.stages.dedup_minhash.stage import DedupMinhash, DedupMinhashConfig, _decide, signature_batch  # noqa: E402
+from tests.minhash_corpus import CorpusGenerator, shingle_sets  # noqa: E402
 
 _TOKEN = re.compile(r"[\u4e00-\u9fff]|[^\W_]+")
 

@@ -14,11 +14,11 @@ import re
 from collections import defaultdict
 from dataclasses import dataclass
 
-from datamill.classifiers import fasttext_model
+from datamill.classifiers import fasttext_model, scripts
 
-_HAN = re.compile(r"[\u4e00-\u9fff\u3400-\u4dbf]")
-_KANA = re.compile(r"[\u3040-\u30ff\u31f0-\u31ff]")
-_HANGUL = re.compile(r"[\uac00-\ud7af\u1100-\u11ff\u3130-\u318f]")
+_HAN = re.compile(f"[{scripts.char_class(scripts.HAN)}]")
+_KANA = re.compile(f"[{scripts.char_class(scripts.KANA)}]")
+_HANGUL = re.compile(f"[{scripts.char_class(scripts.HANGUL)}]")
 
 
 def script_checked(label: str, segment: str) -> str:

@@ -18,12 +18,15 @@ from pathlib import Path
 import numpy as np
 import pyarrow.json as pa_json
 import pyarrow.parquet as pq
+import regex
 import xxhash
 
-from datamill.classifiers import fasttext_model
+from datamill.classifiers import fasttext_model, scripts
 
 POSITIVE, NEGATIVE = "hq", "lq"
-_SPLIT_CJK = re.compile(r"([\u4e00-\u9fff\u3400-\u4dbf\uf900-\ufaff\u3040-\u30ff\uac00-\ud7af]|[^\w\s])")
+# `regex`, not `re`: this substitution runs twice as fast with it on Chinese text. `\p{L}\p{N}_`
+# is `re`'s `\w`; `regex`'s `\w` also takes combining marks, which `re` splits out
+_SPLIT_CJK = regex.compile(f"([{scripts.char_class(scripts.CJK)}]|[^\\p{{L}}\\p{{N}}_\\s])")
 _SPACES = re.compile(r"\s+")
 
 

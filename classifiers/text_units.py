@@ -4,10 +4,11 @@ from __future__ import annotations
 
 import re
 
+from datamill.classifiers import scripts
+
 _PARAGRAPH_BREAK = re.compile(r"\n\s*\n")
-# Han (incl. extension A and compatibility), kana, Hangul
-CJK = re.compile(r"[\u4e00-\u9fff\u3400-\u4dbf\uf900-\ufaff\u3040-\u30ff\uac00-\ud7af]")
-CJK_PUNCT = re.compile(r"[，。！？；：、“”‘’（）《》〈〉【】「」『』…—·～]")
+CJK = re.compile(f"[{scripts.char_class(scripts.CJK)}]")  # Han, kana, Hangul
+CJK_PUNCT = re.compile(f"[{scripts.CJK_PUNCTUATION}]")
 WHITESPACE = re.compile(r"\s+")
 # a line that ends a sentence: ASCII or full-width terminal punctuation, optionally quoted
 TERMINAL = (".", "!", "?", '"', "'", "。", "！", "？", "…", "”", "’", "」", "』", "；", "）", ")")

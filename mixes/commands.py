@@ -1,4 +1,4 @@
-"""`datamill export`, `datamill audit` and `datamill report` (DESIGN §7); heavy imports are lazy."""
+"""`datamill export`, `datamill audit` and `datamill report` (README); heavy imports are lazy."""
 
 from __future__ import annotations
 

@@ -1,4 +1,4 @@
-"""`datamill export`: a mix spec over finished runs -> Parquet shards + manifest.json (DESIGN §8).
+"""`datamill export`: a mix spec over finished runs -> Parquet shards + manifest.json (README, Mixes).
 
 Deterministic for a given spec and inputs: pools are ordered by (input, id), sampling and the
 output order come from seeded generators, and shards are cut by size in that order.

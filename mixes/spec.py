@@ -1,4 +1,4 @@
-"""Mix specs (DESIGN §8): typed models loaded from YAML; errors name the file and the key.
+"""Mix specs (README, Mixes): typed models loaded from YAML; errors name the file and the key.
 
 A component selects rows of one or more runs with a SQL expression over the record columns
 (parsed by polars' SQL parser, never Python `eval`) and asks for a share (`weight`) or an
@@ -13,9 +13,9 @@ from pathlib import Path
 from typing import Annotated, Any, Literal
 
 import polars as pl
-import yaml
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, model_validator
 
+from datamill.pipeline.config import read_yaml
 from datamill.pipeline.errors import ConfigError, config_error, validation_errors
 
 
@@ -138,10 +138,5 @@ def parse(data: Any, where: str, base_dir: Path) -> MixSpec:
 def load(path: str | Path) -> MixSpec:
     """Load and validate a YAML mix spec; MixSpecError on any problem."""
     path = Path(path)
-    try:
-        data = yaml.safe_load(path.read_text(encoding="utf-8"))
-    except OSError as exc:
-        raise MixSpecError(f"{path}: cannot read mix spec: {exc.strerror}") from exc
-    except yaml.YAMLError as exc:
-        raise MixSpecError(f"{path}: not valid YAML: {exc}") from exc
+    data = read_yaml(path, "mix spec", MixSpecError)
     return parse(data, str(path), path.resolve().parent)

@@ -1,4 +1,4 @@
-"""`datamill` command line (DESIGN §7)."""
+"""`datamill` command line (README, Command line)."""
 
 from __future__ import annotations
 
@@ -100,7 +100,9 @@ def build_parser() -> argparse.ArgumentParser:
     crawl = sub.add_parser("crawl", help="fetch seed URLs politely into WARC.gz files (resumable)")
     crawl.add_argument("seeds", help="text file, one URL a line (# comments)")
     crawl.add_argument("--out", required=True, help="output folder (warc/, log/, crawl.json)")
-    crawl.add_argument("--config", help="YAML crawl settings (keys of stages.crawl.CrawlConfig)")
+    crawl.add_argument(
+        "--config", help="YAML crawl settings (keys of CrawlConfig in stages/ingest/crawl/config.py)"
+    )
     crawl.add_argument("--set", action="append", default=[], metavar="KEY=VALUE", help="override a setting")
     crawl.add_argument("--depth", type=int, help="follow links this many steps (default 0: seeds only)")
     crawl.add_argument(

@@ -6,7 +6,6 @@ folder, so a config runs the same from any working directory.
 
 from __future__ import annotations
 
-import hashlib
 import json
 from pathlib import Path
 from typing import Any, TypeVar
@@ -15,6 +14,7 @@ import yaml
 from pydantic import BaseModel, ConfigDict, Field, ValidationError
 
 from datamill.pipeline.errors import ConfigError, config_error, validation_errors
+from datamill.pipeline.hashing import sha256_hex
 from datamill.pipeline.registry import stage_class
 from datamill.pipeline.stage import StageConfig
 from datamill.stages.ingest.sources import KINDS as source_kinds
@@ -22,7 +22,7 @@ from datamill.stages.ingest.sources import CrawlSource, Source, expand_paths
 
 M = TypeVar("M", bound=BaseModel)
 
-__all__ = ["ConfigError", "RayConfig", "RunConfig", "StageEntry", "load", "load_model", "parse"]
+__all__ = ["ConfigError", "RayConfig", "RunConfig", "StageEntry", "load", "load_model", "parse", "read_yaml"]
 
 
 class _Model(BaseModel):
@@ -59,7 +59,7 @@ class RunConfig(_Model):
         return data
 
     def sha(self) -> str:
-        return hashlib.sha256(json.dumps(self.dump(), sort_keys=True).encode()).hexdigest()[:16]
+        return sha256_hex(json.dumps(self.dump(), sort_keys=True))
 
 
 def apply_override(data: dict[str, Any], assignment: str) -> None:
@@ -161,15 +161,17 @@ def parse(data: Any, where: str, base_dir: Path) -> RunConfig:
     return config.model_copy(update={"stages": entries})
 
 
-def _read_yaml(path: Path, what: str) -> Any:
+def read_yaml(path: Path, what: str, error: type[ConfigError] = ConfigError) -> Any:
+    """The parsed YAML of `path` (a `what`: config, mix spec...); `error` naming the file if it
+    cannot be read or parsed."""
     try:
         text = path.read_text(encoding="utf-8")
     except OSError as exc:
-        raise ConfigError(f"{path}: cannot read {what}: {exc.strerror}") from exc
+        raise error(f"{path}: cannot read {what}: {exc.strerror}") from exc
     try:
         return yaml.safe_load(text)
     except yaml.YAMLError as exc:
-        raise ConfigError(f"{path}: not valid YAML: {exc}") from exc
+        raise error(f"{path}: not valid YAML: {exc}") from exc
 
 
 def _where(path: Path | None, overrides: list[str], default: str) -> str:
@@ -180,7 +182,7 @@ def _where(path: Path | None, overrides: list[str], default: str) -> str:
 def load(path: str | Path, overrides: list[str] = ()) -> RunConfig:
     """Load a YAML run config, apply `--set` overrides, validate; ConfigError on any problem."""
     path = Path(path)
-    data = _read_yaml(path, "config")
+    data = read_yaml(path, "config")
     for assignment in overrides:
         apply_override(data, assignment)
     return parse(data, _where(path, list(overrides), ""), path.resolve().parent)
@@ -192,7 +194,7 @@ def load_model(model: type[M], path: str | Path | None, overrides: list[str], wh
     data: Any = {}
     if path:
         path = Path(path)
-        data = _read_yaml(path, what) or {}
+        data = read_yaml(path, what) or {}
     if not isinstance(data, dict):
         raise config_error(str(path), [("(top level)", "expected a mapping of keys")], what)
     for assignment in overrides:

@@ -1,4 +1,4 @@
-"""The run directory (DESIGN §5): paths, atomic writes, checkpoints, run.json."""
+"""The run directory (docs/architecture.md, Segments): paths, atomic writes, checkpoints, run.json."""
 
 from __future__ import annotations
 

@@ -1,4 +1,4 @@
-"""The runner: plan segments, run them on Ray Data, checkpoint, resume (DESIGN §4-6).
+"""The runner: plan segments, run them on Ray Data, checkpoint, resume (docs/architecture.md, Segments).
 
 Consecutive row-local stages form one *fused* segment, run shard by shard in a single
 `map_batches` pass over Ray actors; each global stage is its own segment (a barrier). Every
@@ -30,7 +30,7 @@ from datamill.pipeline.progress import Progress
 from datamill.pipeline.registry import source_stage, stage_class
 from datamill.pipeline.rundir import SHARD_MARKERS, SUCCESS, RunDir, git_commit, write_json_atomic
 from datamill.pipeline.schema import RECORD_SCHEMA, conform
-from datamill.pipeline.stage import GlobalStage, RunContext, Shard, SourceStage
+from datamill.pipeline.stage import GlobalStage, RunContext, Shard
 from datamill.pipeline.stats import StageStats, reason_key
 from datamill.stages.ingest.sources import CrawlSource
 
@@ -54,9 +54,10 @@ class Segment:
         return "+".join(self.stages)
 
 
-def plan_segments(config: RunConfig, source: SourceStage) -> list[Segment]:
+def plan_segments(config: RunConfig) -> list[Segment]:
     """Consecutive row-local stages (after the source stage) fused into one segment, each
     global stage a segment of its own, with fingerprints chained from the sources on."""
+    source = source_stage(config.sources)
     groups: list[tuple[list[str], bool]] = [([source.name], False)]
     for entry in config.stages:
         is_global = issubclass(stage_class(entry.stage), GlobalStage)
@@ -99,7 +100,7 @@ class Runner:
         self.address = address
         self.progress = Progress(enabled=progress)
         self.source = source_stage(config.sources)
-        self.segments = plan_segments(config, self.source)
+        self.segments = plan_segments(config)
 
     def run(self) -> dict[str, Any]:
         self._crawl()
@@ -290,8 +291,7 @@ class Runner:
                 fn_kwargs={
                     "kept_dir": str(tmp_kept),
                     "rejected_dir": str(tmp_rejected),
-                    "stage": name,
-                    "version": stage.version,
+                    "stage": stage,
                     "sha": entry.config.sha(),
                 },
                 batch_size=None,
@@ -319,13 +319,14 @@ class Runner:
 
 
 def _write_global_block(
-    batch: pa.Table, kept_dir: str, rejected_dir: str, stage: str, version: str, sha: str
+    batch: pa.Table, kept_dir: str, rejected_dir: str, stage: GlobalStage, sha: str
 ) -> dict[str, list[str]]:
     """Writes one output block of a global stage (a Ray task: nothing to set up): kept rows to
     the segment's temp folder, the rest to the stage's temp rejected/ folder; returns its stats."""
+    stage.check_produced(batch.column_names)
     stats = StageStats(docs_in=batch.num_rows)
     stats.bytes_in = int(pc.sum(pc.binary_length(batch.column("text"))).as_py() or 0)
-    kept, rejected, reasons = decisions.split(batch, stage, version, sha)
+    kept, rejected, reasons = decisions.split(batch, stage.name, stage.version, sha)
     name = f"part-{uuid.uuid4().hex}.parquet"
     if rejected is not None:
         _write(rejected, Path(rejected_dir) / name)

@@ -1,10 +1,10 @@
-"""The record: one Arrow schema for every document row (DESIGN §3)."""
+"""The record: one Arrow schema for every document row (docs/architecture.md, The record)."""
 
 from __future__ import annotations
 
-import hashlib
-
 import pyarrow as pa
+
+from datamill.pipeline.hashing import sha256_hex
 
 LINEAGE_ENTRY = pa.struct(
     [
@@ -66,8 +66,7 @@ REJECTED_SCHEMA = pa.schema(list(RECORD_SCHEMA) + [("drop_stage", pa.string()), 
 
 def make_id(source: str, uri: str, locator: str) -> str:
     """Stable document id: hex sha256 of (source, uri, locator), first 32 characters."""
-    digest = hashlib.sha256("\x1f".join((source, uri, locator)).encode("utf-8"))
-    return digest.hexdigest()[:32]
+    return sha256_hex("\x1f".join((source, uri, locator)), 32)
 
 
 def conform(table: pa.Table, schema: pa.Schema = RECORD_SCHEMA) -> pa.Table:

@@ -1,10 +1,12 @@
-"""The stage contract (DESIGN §4).
+"""The stage contract (docs/architecture.md, The stage contract).
 
-A row-local `Stage` is a function of one Arrow batch: it returns the same rows, in the same
-order, with any columns it sets and a `drop_reason` column (null = kept). The runner fuses
-row-local stages into one streaming pass, moves rejected rows to `rejected/<stage>/` and
-appends every decision to `lineage`. A `GlobalStage` sees the whole dataset (a barrier) and
-returns it with a `drop_reason` column; the runner checkpoints its output.
+The `SourceStage` (ingest) cuts the run's sources into shards and reads them as batches. A
+row-local `Stage` is a function of one Arrow batch: it returns the same rows, in the same
+order, with any columns it sets and a `drop_reason` column (null = kept). The runner fuses the
+source stage and the row-local stages after it into one streaming pass, moves rejected rows to
+`rejected/<stage>/` and appends every decision to `lineage`. A `GlobalStage` sees the whole
+dataset (a barrier) and returns a `GlobalOutput` whose rows carry a `drop_reason` column; the
+runner writes and checkpoints them.
 """
 
 from __future__ import annotations

@@ -1,1 +1,1 @@
-"""datamill stages: one module per stage (DESIGN §2)."""
+"""datamill stages: the catalogue, one module or subpackage per stage (docs/architecture.md, Layout)."""

@@ -19,22 +19,22 @@ import re
 from typing import Literal
 
 import pyarrow as pa
+import regex
 import trafilatura
 from lxml.etree import LxmlError
 from pydantic import Field
 
+from datamill.classifiers import scripts
 from datamill.pipeline.schema import SIGNALS
 from datamill.pipeline.signals import merged_signals
 from datamill.pipeline.stage import Stage, StageConfig, set_column, with_drop_reason
 from datamill.stages.ingest.decode import UndecodableError, decode, header_charset
 from datamill.stages.ingest.formats import HTML_TYPES
 
-# CJK radicals, punctuation, kana, bopomofo, ideographs, compatibility and full-width forms
-_CJK = (
-    "\u2e80-\u2fdf\u3000-\u303f\u3040-\u30ff\u3100-\u312f\u31a0-\u31ff"
-    "\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff\uff00-\uffef"
-)
-_CJK_BREAK = re.compile(f"(?<=[{_CJK}])[ \\t]*\\r?\\n[ \\t\\r\\n]*(?=[{_CJK}])")
+# ideographs, kana, bopomofo, CJK punctuation and full-width forms; `regex`, not `re`: 3x as
+# fast on HTML pages with Chinese text
+_CJK = scripts.char_class(scripts.CJK_TEXT)
+_CJK_BREAK = regex.compile(f"(?<=[{_CJK}])[ \\t]*\\r?\\n[ \\t\\r\\n]*(?=[{_CJK}])")
 _HTML_LANG = re.compile(r"""<html\b[^>]*?\blang\s*=\s*["']?\s*([A-Za-z]{2,3})\b""", re.I)
 _META_LANG = re.compile(
     r"""<meta\s+http-equiv\s*=\s*["']?content-language["']?\s+content\s*=\s*["']?\s*([A-Za-z]{2,3})\b""", re.I

@@ -24,22 +24,13 @@ import pyarrow as pa
 import pyarrow.compute as pc
 from numba import njit
 
+from datamill.classifiers import scripts
+
 # token classes of a code point
 SEPARATOR, WORD, CHAR, PUNCT = 0, 1, 2, 3
 DIGIT_FLAG = 4  # bit set on decimal digits
 _LAST_ASSIGNED = 0x323AF  # end of CJK Extension H; above it only private use and tags
 _TABLE_SIZE = _LAST_ASSIGNED + 2  # the last entry stands for every higher code point
-_UNSPACED_RANGES = (
-    (0x0E00, 0x0EFF),  # Thai, Lao
-    (0x1000, 0x109F),  # Myanmar
-    (0x1780, 0x17FF),  # Khmer
-    (0x3040, 0x31FF),  # Hiragana, Katakana, Bopomofo, Katakana extensions
-    (0x3400, 0x4DBF),  # CJK Extension A
-    (0x4E00, 0x9FFF),  # CJK Unified Ideographs
-    (0xF900, 0xFAFF),  # CJK Compatibility Ideographs
-    (0xFF66, 0xFF9F),  # half-width katakana
-    (0x20000, _LAST_ASSIGNED),  # CJK Extensions B-H
-)
 
 _M1 = np.uint64(0xFF51AFD7ED558CCD)
 _M2 = np.uint64(0xC4CEB9FE1A85EC53)
@@ -61,9 +52,7 @@ def char_classes() -> np.ndarray:
             table[cp] = WORD | (DIGIT_FLAG if cat == "Nd" else 0)
         elif cat[0] in "PS":
             table[cp] = PUNCT
-    for lo, hi in _UNSPACED_RANGES:
-        block = table[lo : hi + 1]
-        block[block == WORD] = CHAR
+    table[scripts.code_point_mask(scripts.UNSPACED, _TABLE_SIZE) & (table == WORD)] = CHAR
     return table
 
 

@@ -19,7 +19,8 @@ from datamill.stages.synthesize.chunks import token_counter
 from datamill.stages.synthesize.prompts import PromptTemplate, TemplateError
 from datamill.stages.synthesize.validate import PairRules
 
-REPO_ROOT = Path(__file__).resolve().parents[1]
+# the checkout, whose configs/prompts/ hold the default templates (stages/synthesize/config.py)
+REPO_ROOT = Path(__file__).resolve().parents[2]
 # tokens a chat template adds around two messages and the assistant turn (role tags, newlines)
 CHAT_OVERHEAD_TOKENS = 32
 

@@ -10,6 +10,8 @@ from collections import Counter
 from dataclasses import dataclass, field
 from typing import Any
 
+from datamill.classifiers import scripts
+
 # Invalid-pair reasons, in the order they are checked.
 PAIR_REASONS = (
     "schema_mismatch",
@@ -25,24 +27,23 @@ PAIR_REASONS = (
     "not_grounded",
 )
 
-_CJK = "\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff\U00020000-\U0002fa1f"
-_KANA = "\u3040-\u30ff"
-_HANGUL = "\uac00-\ud7af\u1100-\u11ff"
+_CJK = scripts.char_class(scripts.CJK)
 # one unit: a CJK/kana/hangul character, or a word of any other letters
-_UNIT = re.compile(f"[{_CJK}{_KANA}{_HANGUL}]|[^\\W\\d_{_CJK}{_KANA}{_HANGUL}]+")
-_CJK_RUN = re.compile(f"[{_CJK}{_KANA}{_HANGUL}]+")
-_WORD = re.compile(f"[^\\W_{_CJK}{_KANA}{_HANGUL}]+")
+_UNIT = re.compile(f"[{_CJK}]|[^\\W\\d_{_CJK}]+")
+_CJK_RUN = re.compile(f"[{_CJK}]+")
+_WORD = re.compile(f"[^\\W_{_CJK}]+")
 _SPACE = re.compile(r"\s+")
 
-_SCRIPT_RANGES = {
-    "han": re.compile(f"[{_CJK}]"),
-    "kana": re.compile(f"[{_KANA}]"),
-    "hangul": re.compile(f"[{_HANGUL}]"),
-    "cyrillic": re.compile("[\u0400-\u04ff]"),
-    "arabic": re.compile("[\u0600-\u06ff]"),
-    "greek": re.compile("[\u0370-\u03ff]"),
-    "latin": re.compile("[A-Za-z\u00c0-\u024f]"),
+_SCRIPTS = {
+    "han": scripts.HAN,
+    "kana": scripts.KANA,
+    "hangul": scripts.HANGUL,
+    "cyrillic": scripts.CYRILLIC,
+    "arabic": scripts.ARABIC,
+    "greek": scripts.GREEK,
+    "latin": scripts.LATIN,
 }
+_SCRIPT_RANGES = {name: re.compile(f"[{scripts.char_class(ranges)}]") for name, ranges in _SCRIPTS.items()}
 _LANG_SCRIPTS = {
     "zh": {"han"},
     "ja": {"han", "kana"},
@@ -96,8 +97,8 @@ def language_share(text: str, lang: str) -> float | None:
     units = _UNIT.findall(text)
     if not units:
         return None
-    scripts = [_SCRIPT_RANGES[s] for s in expected_scripts(lang)]
-    return sum(1 for u in units if any(r.match(u) for r in scripts)) / len(units)
+    patterns = [_SCRIPT_RANGES[s] for s in expected_scripts(lang)]
+    return sum(1 for u in units if any(r.match(u) for r in patterns)) / len(units)
 
 
 def overlap_units(text: str) -> set[str]:
