@@ -6,8 +6,13 @@ licence, `<meta name="dc.rights|copyright|license">`, a `Link: rel=license` head
 /Rights) beat a Creative Commons link or badge in the page, which beats a CC sentence in the
 text, which beats a rights-reserved statement, which beats a bare "© 2024" notice. Traps are
 recorded as ignored, never as the page's licence: a licence inside an image/media credit
-(figure, caption, credit-like class, or a sentence about a photo), `rel="license"` pointing at
-something that is no licence (terms of service), and anything inside <script>/<style>.
+(a figure holding an image, a caption, a small photo-credit element, or a clause about a
+photo), `rel="license"` pointing at something that is no licence (terms of service), a
+licence only named, not granted ("CC BY forbids nothing"; a link to a licence in running
+text), and anything inside <script>/<style> or a code block (<pre>, <code>).
+
+A credit is judged on the element itself, never on its ancestors' classes: a page whose
+<body> says `single-format-image` or `mediawiki`, or a Bootstrap `media` box, is no credit.
 """
 
 from __future__ import annotations
@@ -26,9 +31,20 @@ from datamill.classifiers.optout import OPT_OUT_HEADER
 
 # evidence strength
 STRUCTURED, PAGE_LINK, TEXT_LICENCE, TEXT_RESERVED, NOTICE = 5, 4, 3, 2, 1
-_CREDIT_TAGS = {"figure", "figcaption", "picture"}
-_CREDIT_CLASS = re.compile(r"credit|caption|photo|image|img|figure|media|pic", re.I)
+_CREDIT_TAGS = {"figcaption", "picture"}
+_MEDIA_TAGS = ("img", "picture", "video", "audio", "iframe", "svg")
+_CLASS_SPLIT = re.compile(r"[^a-z0-9]+")
+_CREDIT_TOKEN = re.compile(r"(?:credit|caption)s?$")  # photocredit, wp-caption, credits
+_CAPTION_TOKEN = re.compile(r"captions?$")
+_IMAGE_TOKENS = {
+    *("photo", "photos", "image", "images", "img", "picture", "pic", "pics", "figure"),
+    *("thumbnail", "thumb", "illustration", "gallery"),
+}
+_MEDIA_TOKENS = _IMAGE_TOKENS | {"media", "video"}  # `media` alone is Bootstrap's layout box
+_CONTAINERS = {"html", "body", "main", "article", "section", "header", "footer", "nav", "aside"}
+_CREDIT_MAX_CHARS = 300  # a larger element is a container, not a credit
 _INVISIBLE = ("script", "style", "noscript", "template")
+_QUOTED = ("pre", "code")  # code samples quote licence files; they state nothing about the page
 _META_NAMES = {
     "dc.rights",
     "dcterms.rights",
@@ -41,7 +57,7 @@ _META_NAMES = {
 }
 _MEDIA_TYPES = {"imageobject", "videoobject", "mediaobject", "audioobject", "photograph"}
 _SENTENCES = re.compile(r"[^。！？!?\n]+(?:[。！？!?]|\.(?=\s|$)|$)", re.M)
-_BLOCKS = (
+_BLOCKS = {
     "p",
     "div",
     "li",
@@ -66,7 +82,9 @@ _BLOCKS = (
     "dt",
     "figure",
     "small",
-)
+}
+_CLAUSES = re.compile(r"[;；]")
+_SPACES = re.compile(r"\s+")
 _MAX_EVIDENCE = 600
 
 
@@ -147,23 +165,40 @@ def read_html(html: str, finding: Finding) -> str:
         return ""
     _read_meta(tree, finding)
     _read_json_ld(tree, finding)
-    for el in list(tree.iter(*_INVISIBLE)):
-        if el.getparent() is not None:
-            el.drop_tree()
-    _read_links(tree, finding)
-    credits = [el for el in tree.iter(etree.Element) if _is_credit(el)]
+    _drop(tree, _INVISIBLE, finding, None)
+    credits = {el for el in tree.iter(etree.Element) if _is_credit(el)}
+    _read_links(tree, finding, credits)
     for el in credits:
-        if el.getparent() is None:
+        if not any(a in credits for a in el.iterancestors()):
+            found = rules.spdx_from_text(el.text_content()) or _first_link_licence(el)
+            if found:
+                finding.ignored.append(f"{found[0]} in a media credit <{el.tag}>: {found[1][:80]}")
+            el.drop_tree()
+    _drop(tree, _QUOTED, finding, "a code block")
+    _read_trafilatura(tree, finding)
+    for el in tree.iter(etree.Element):  # a line break in the source is a space; blocks end sentences
+        if el.text:
+            el.text = _SPACES.sub(" ", el.text)
+        if el.tail:
+            el.tail = _SPACES.sub(" ", el.tail)
+        if el.tag in _BLOCKS:
+            el.tail = "\n" + (el.tail or "")
+    return tree.text_content()
+
+
+def _drop(tree, tags: tuple[str, ...], finding: Finding, what: str | None) -> None:
+    """Remove elements `tags` (outermost first), noting a rights statement found in `what`."""
+    for el in list(tree.iter(*tags)):
+        if el.getparent() is None or any(a.tag in tags for a in el.iterancestors()):
             continue
         text = el.text_content()
-        found = rules.spdx_from_text(text) or _first_link_licence(el)
-        if found:
-            finding.ignored.append(f"{found[0]} in a media credit <{el.tag}>: {found[1][:80]}")
+        if what and rules.may_state_licence(text):
+            found = rules.spdx_from_text(text) or (
+                (rules.PROPRIETARY, rules.copyright_notice(text)) if rules.copyright_notice(text) else None
+            )
+            if found:
+                finding.ignored.append(f"{found[0]} in {what}: {found[1][:80]}")
         el.drop_tree()
-    _read_trafilatura(tree, finding)
-    for el in tree.iter(*_BLOCKS):  # block boundaries end sentences
-        el.tail = "\n" + (el.tail or "")
-    return tree.text_content()
 
 
 def _read_meta(tree, finding: Finding) -> None:
@@ -195,17 +230,26 @@ def _read_json_ld(tree, finding: Finding) -> None:
         except ValueError:
             continue
         for node in _json_ld_nodes(data):
-            value = node.get("license") or node.get("copyrightNotice")
-            if not isinstance(value, str):
-                continue
             kind = str(node.get("@type", "")).lower()
-            found = rules.licence_of_value(value)
-            if not found:
-                continue
-            if kind in _MEDIA_TYPES:
-                finding.ignored.append(f"{found[0]} of a JSON-LD {node.get('@type')}: {value[:80]}")
-            else:
-                finding.add(found[0], "json-ld license", value, STRUCTURED)
+            for value in _json_ld_strings(node.get("license") or node.get("copyrightNotice")):
+                found = rules.licence_of_value(value)
+                if not found:
+                    continue
+                if kind in _MEDIA_TYPES:
+                    finding.ignored.append(f"{found[0]} of a JSON-LD {node.get('@type')}: {value[:80]}")
+                else:
+                    finding.add(found[0], "json-ld license", value, STRUCTURED)
+
+
+def _json_ld_strings(value) -> list[str]:
+    """A JSON-LD licence value as strings: a URL or text, a CreativeWork's url/@id/name, a list."""
+    if isinstance(value, str):
+        return [value]
+    if isinstance(value, dict):
+        return [v for v in (value.get("url"), value.get("@id"), value.get("name")) if isinstance(v, str)]
+    if isinstance(value, list):
+        return [s for item in value for s in _json_ld_strings(item)]
+    return []
 
 
 def _json_ld_nodes(data):
@@ -217,15 +261,16 @@ def _json_ld_nodes(data):
         yield from _json_ld_nodes(data.get("@graph", []))
 
 
-def _read_links(tree, finding: Finding) -> None:
+def _read_links(tree, finding: Finding, credits: set) -> None:
+    """rel=license links and badges; a plain link to a licence counts where its sentence
+    grants it ("licensed under <a>CC BY</a>"), not where it only names it."""
     for el in tree.iter("a", "link", "img"):
         url = el.get("src") if el.tag == "img" else el.get("href")
         if not url:
             continue
         rel = (el.get("rel") or "").lower().split()
         spdx = rules.spdx_from_url(url)
-        in_credit = any(_is_credit(a) for a in el.iterancestors()) or _is_credit(el)
-        if in_credit:
+        if el in credits or any(a in credits for a in el.iterancestors()):
             if spdx:
                 finding.ignored.append(f"{spdx} link in a media credit: {url}")
             continue
@@ -234,9 +279,27 @@ def _read_links(tree, finding: Finding) -> None:
                 finding.add(spdx, f"rel=license <{el.tag}>", url, STRUCTURED)
             else:
                 finding.ignored.append(f"rel=license to a non-licence: {url[:100]}")
-        elif spdx and el.tag != "link":
-            source = "cc badge" if el.tag == "img" else "licence link"
-            finding.add(spdx, source, url, PAGE_LINK)
+        elif spdx and el.tag == "img":
+            finding.add(spdx, "cc badge", url, PAGE_LINK)
+        elif spdx and el.tag == "a":
+            sentence = _sentence_of(el)
+            granted = rules.grants_licence(sentence) and not rules.about_media(sentence)
+            if granted or not el.text_content().strip():
+                finding.add(spdx, "licence link", url, PAGE_LINK)
+            else:
+                finding.ignored.append(f"{spdx} link named in running text: {sentence[:80]}")
+
+
+def _sentence_of(link) -> str:
+    """The sentence around `link` in its nearest block element."""
+    block = next((a for a in link.iterancestors() if a.tag in _BLOCKS), None)
+    text = " ".join((block if block is not None else link).text_content().split())
+    anchor = " ".join(link.text_content().split())
+    at = text.find(anchor)
+    for match in _SENTENCES.finditer(text):
+        if match.start() <= at < match.end():
+            return match.group(0).strip()
+    return text[:300]
 
 
 def _read_trafilatura(tree, finding: Finding) -> None:
@@ -257,12 +320,37 @@ def _first_link_licence(el) -> tuple[str, str] | None:
 
 
 def _is_credit(el) -> bool:
-    if not isinstance(el.tag, str):
+    """An image or media credit: a figcaption or picture, a figure holding an image, or a
+    small element (never a page container) whose class/id words say caption, photo credit (`photo-credit`,
+    `imagecredit`), credit for an image (`credit` around "Image: ..."), or image around an
+    image. Licence badges are no images here."""
+    tag = el.tag
+    if not isinstance(tag, str):
         return False
-    if el.tag in _CREDIT_TAGS:
+    if tag in _CREDIT_TAGS:
         return True
-    marks = f"{el.get('class') or ''} {el.get('id') or ''}"
-    return bool(marks.strip()) and bool(_CREDIT_CLASS.search(marks))
+    if tag == "figure":
+        return _holds_media(el)
+    if tag in _CONTAINERS:
+        return False
+    tokens = set(_CLASS_SPLIT.split(f"{el.get('class') or ''} {el.get('id') or ''}".lower())) - {""}
+    credit = any(_CREDIT_TOKEN.search(t) for t in tokens)
+    image = bool(tokens & _IMAGE_TOKENS)
+    if not (credit or image):
+        return False
+    text = el.text_content()
+    if len(text) > _CREDIT_MAX_CHARS:
+        return False
+    if any(_CAPTION_TOKEN.search(t) for t in tokens) or (credit and tokens & _MEDIA_TOKENS):
+        return True
+    if credit:
+        return bool(rules.MEDIA_WORDS.search(text))
+    return _holds_media(el)
+
+
+def _holds_media(el) -> bool:
+    """Whether `el` is or holds an image, video or frame other than a licence badge."""
+    return any(not rules.spdx_from_url(m.get("src") or "") for m in el.iter(*_MEDIA_TAGS))
 
 
 # -- text --------------------------------------------------------------------------------------
@@ -278,8 +366,11 @@ def read_text(text: str, finding: Finding) -> None:
             continue
         found = rules.spdx_from_text(sentence)
         if found:
-            if rules.MEDIA_WORDS.search(sentence):
+            clause = _clause(sentence, found[1])
+            if rules.about_media(clause):
                 finding.ignored.append(f"{found[0]} in a media credit sentence: {sentence[:80]}")
+            elif not rules.grants_licence(clause):
+                finding.ignored.append(f"{found[0]} named, not granted: {sentence[:80]}")
             else:
                 finding.add(found[0], "text", found[1], TEXT_LICENCE)
         statement = rules.proprietary_statement(sentence)
@@ -287,6 +378,17 @@ def read_text(text: str, finding: Finding) -> None:
             finding.add(rules.PROPRIETARY, f"text ({statement[0]})", statement[1], TEXT_RESERVED)
         elif rules.copyright_notice(sentence):
             finding.add(rules.PROPRIETARY, "text (copyright notice)", sentence[:80], NOTICE)
+
+
+def _clause(sentence: str, words: str) -> str:
+    """The clause of `sentence` (cut at semicolons) holding `words`."""
+    at = sentence.find(words)
+    start = 0
+    for part in _CLAUSES.split(sentence):
+        if start <= at < start + len(part) + 1:
+            return part
+        start += len(part) + 1
+    return sentence
 
 
 # -- PDF ---------------------------------------------------------------------------------------

@@ -5,6 +5,8 @@ from __future__ import annotations
 
 import re
 
+from datamill.classifiers import scripts
+
 PROPRIETARY = "proprietary"
 UNKNOWN = "unknown"
 
@@ -24,39 +26,55 @@ _OTHER_URLS = (
 )
 _CC_PARTS = ("by", "by-sa", "by-nd", "by-nc", "by-nc-sa", "by-nc-nd")
 
-# "Creative Commons Attribution-ShareAlike 4.0", "CC BY-NC 4.0", "知识共享署名-相同方式共享 4.0"
+# "Creative Commons Attribution-ShareAlike 4.0", "CC BY-NC 4.0", "知识共享署名-相同方式共享 4.0",
+# "創用 CC 姓名標示-相同方式分享", "クリエイティブ・コモンズ 表示 - 継承",
+# "크리에이티브 커먼즈 저작자표시-비영리"
 _CC_TEXT = re.compile(
-    r"(creative\s*commons|知识共享|創用CC|创作共用|\bCC)[\s:：-]*"
-    r"((?:(?:attribution|by|署名|姓名标示|non-?commercial|nc|非商业性使用|非商业|share-?alike|sa|"
-    r"相同方式共享|no-?deriv(?:ative)?s?|nd|禁止演绎|禁止改作)[\s/-]*)+)"
+    r"(creative\s*commons|知识共享|創用\s*CC|创作共用|クリエイティブ・?コモンズ|크리에이티브\s*커먼즈|\bCC)[\s:：-]*"
+    r"((?:(?:attribution|by|署名|姓名[标標]示|表示|저작자\s*표시|non-?commercial|nc|非商业性使用|非商业|非商業性?|"
+    r"非営利|비영리|share-?alike|sa|相同方式(?:共享|分享)|継承|동일\s*조건\s*변경\s*허락|"
+    r"no-?deriv(?:ative)?s?|nd|禁止演绎|禁止改作|改変禁止|변경\s*금지)[\s/\-・–—]*)+)"
     r"(?:[^\d\n]{0,24}?(\d\.\d))?",
     re.I,
 )
 _CC0_TEXT = re.compile(r"\bCC0\b|CC\s*Zero|public\s+domain\s+dedication|公共领域贡献", re.I)
 _PART_WORDS = (
-    ("nc", re.compile(r"non-?commercial|\bnc\b|非商业", re.I)),
-    ("sa", re.compile(r"share-?alike|\bsa\b|相同方式共享", re.I)),
-    ("nd", re.compile(r"no-?deriv|\bnd\b|禁止演绎|禁止改作", re.I)),
+    ("nc", re.compile(r"non-?commercial|\bnc\b|非商业|非商業|非営利|비영리", re.I)),
+    ("sa", re.compile(r"share-?alike|\bsa\b|相同方式|継承|동일\s*조건", re.I)),
+    ("nd", re.compile(r"no-?deriv|\bnd\b|禁止演绎|禁止改作|改変禁止|변경\s*금지", re.I)),
 )
-_BY_WORD = re.compile(r"attribution|\bby\b|署名|姓名标示", re.I)
+_BY_WORD = re.compile(r"attribution|\bby\b|署名|姓名[标標]示|表示|저작자\s*표시", re.I)
 DEFAULT_CC_VERSION = "4.0"
 
-# statements that keep all rights (English, Chinese); each maps to a short rule name
+# statements that keep all rights (English, Chinese, Japanese, Korean); each maps to a short
+# rule name
 _PROPRIETARY_TEXT = (
     ("all_rights_reserved", re.compile(r"all\s+rights\s+reserved", re.I)),
     ("no_reproduction", re.compile(r"may\s+not\s+be\s+(?:reproduced|republished|reprinted)", re.I)),
     ("no_reproduction", re.compile(r"no\s+part\s+of\s+this\s+\w+\s+may\s+be\s+reproduced", re.I)),
-    ("zh_copyright_reserved", re.compile(r"版权所有|保留所有权利|著作权归.{0,12}所有")),
+    (
+        "zh_copyright_reserved",
+        re.compile(r"版[权權]所有|保留(?:所有|一切)[权權]利|著作[权權][归歸].{0,12}所有"),
+    ),
     (
         "zh_no_reprint",
         re.compile(
-            r"未经.{0,12}(?:许可|授权|同意|允许).{0,12}(?:不得|禁止|严禁|请勿).{0,6}(?:转载|复制|使用)"
+            r"未[经經].{0,12}(?:许可|許可|授权|授權|同意|允许|允許).{0,12}(?:不得|禁止|严禁|嚴禁|请勿|請勿).{0,6}"
+            r"(?:转载|轉載|复制|複製|使用)"
         ),
     ),
-    ("zh_no_reprint", re.compile(r"(?:禁止|严禁|谢绝)(?:任何)?(?:形式的)?转载")),
-    ("zh_reprint_with_credit", re.compile(r"转载请(?:注明|标明|保留)(?:出处|来源|作者)|转载须注明")),
+    ("zh_no_reprint", re.compile(r"(?:禁止|严禁|嚴禁|谢绝|謝絕)(?:任何)?(?:形式的)?(?:转载|轉載)")),
+    (
+        "zh_reprint_with_credit",
+        re.compile(
+            r"(?:转载|轉載)(?:请|請)(?:注明|註明|标明|標明|保留)(?:出处|出處|来源|來源|作者)|转载须注明"
+        ),
+    ),
     ("zh_wechat_article", re.compile(r"本文(?:来自|转载自|来源于|原载于)(?:微信)?公众号")),
     ("zh_commercial_reprint_ask", re.compile(r"商业转载请联系")),
+    ("ja_no_reprint", re.compile(r"無断(?:で)?(?:転載|複製|転用|使用)|(?:転載|複製)を禁")),
+    ("ja_copyright_holder", re.compile(r"著作権は.{0,20}(?:帰属|に属)")),
+    ("ko_no_reprint", re.compile(r"무단\s*(?:전재|복제|배포|재배포)|재배포\s*금지")),
 )
 # lower-case words at least one of which every statement above contains (a cheap pre-check)
 _TRIGGER_WORDS = (
@@ -65,6 +83,8 @@ _TRIGGER_WORDS = (
     "知识共享",
     "創用",
     "创作共用",
+    "クリエイティブ",
+    "크리에이티브",
     "cc",
     "public",
     "公共领域",
@@ -73,11 +93,22 @@ _TRIGGER_WORDS = (
     "republish",
     "reprint",
     "版权",
+    "版權",
     "权利",
+    "權利",
     "著作权",
+    "著作權",
+    "著作権",
     "转载",
+    "轉載",
     "公众号",
+    "無断",
+    "転載を",
+    "複製を",
+    "무단",
+    "재배포",
     "©",
+    "ⓒ",
     "(c)",
     "copyright",
 )
@@ -89,13 +120,38 @@ def may_state_licence(text: str) -> bool:
     return any(word in lower for word in _TRIGGER_WORDS)
 
 
-_COPYRIGHT_NOTICE = re.compile(r"(?:©|\(c\)|copyright)\s*(?:©\s*)?(?:19|20)\d\d", re.I)
+_COPYRIGHT_NOTICE = re.compile(r"(?:[©ⓒ]|\(c\)|copyright|저작권자)\s*(?:[©ⓒ]\s*)?(?:19|20)\d\d", re.I)
 # a licence mention inside an image or media credit is about that image, not the page
 MEDIA_WORDS = re.compile(
     r"\b(?:photo|photograph|image|picture|illustration|graphic|video|icon|logo|credit)s?\b|"
-    r"图片|照片|图像|配图|摄影|图源|题图|视频",
+    r"图片|照片|图像|配图|摄影|图源|题图|视频|圖片|照片|攝影|影片|写真|画像|動画|사진|이미지|영상",
     re.I,
 )
+# words saying a licence is granted ("licensed under", "采用 ... 许可", "ライセンスの下", "따라
+# 이용"): a sentence that only names a licence ("CC BY forbids nothing") grants none
+_LICENSING = re.compile(
+    r"licen[cs]ed|(?:available|released|distributed|published|shared|offered|provided|made)\s+"
+    r"(?:\w+\s+)?under|under\s+(?:a|the)\s+(?:\w+\s+){0,3}licen|terms\s+of\s+the|some\s+rights\s+reserved|"
+    r"otherwise\s+noted|waived|dedicat|you\s+are\s+free|"
+    r"采用|採用|遵循|遵守|基于|基於|依据|依照|按照|授权|授權|进行许可|進行許可|发布|發布|"
+    r"ライセンス(?:の下|で|に従|により)|提供されて|公開されて|許諾|"
+    r"따라|이용할\s*수|허락|배포됩니다|제공됩니다",
+    re.I,
+)
+# words that make a licence sentence about the page even when it names photos too
+_PAGE_SCOPE = re.compile(
+    r"\bthis\s+(?:blog|site|website|page|post|article|work|book|document|course)\b|"
+    r"\b(?:all|the)\s+(?:content|text|posts|articles)\b|\btext\b|"
+    r"本站|本博客|本作品|所有文章|全部文章|本文(?!图|圖|配图|插图|照片|视频)",
+    re.I,
+)
+_CJK_CHAR = re.compile(f"[{scripts.char_class(scripts.CJK)}]")
+_LATIN_WORD = re.compile(r"[^\W\d_]+")
+_NAME_WORDS = re.compile(
+    r"licen[cs]es?|许可协议|许可|協議|协议|授權條款|ライセンス|라이선스|国际|國際|国際|국제|international",
+    re.I,
+)
+MAX_BARE_WORDS = 3  # a sentence naming a licence with at most this many other words marks the page
 
 
 def _cc_id(parts: str, version: str | None) -> str | None:
@@ -151,6 +207,25 @@ def copyright_notice(text: str) -> str | None:
     """A bare copyright notice ("© 2024 ..."): rights reserved by default, weak evidence."""
     match = _COPYRIGHT_NOTICE.search(text)
     return match.group(0) if match else None
+
+
+def grants_licence(text: str) -> bool:
+    """Whether `text` (a sentence or clause naming a licence) grants it: licensing words
+    ("licensed under", "采用", "ライセンスの下"), or little besides the licence's name and a
+    copyright notice ("© 2024 Jane · CC BY-SA 4.0"). A sentence that only talks about a
+    licence ("The CC BY-NC licence forbids commercial use") grants nothing."""
+    if _LICENSING.search(text):
+        return True
+    rest = _CC0_TEXT.sub(" ", _CC_TEXT.sub(" ", text))
+    rest = _NAME_WORDS.sub(" ", _COPYRIGHT_NOTICE.sub(" ", rest))
+    words = len(_LATIN_WORD.findall(_CJK_CHAR.sub(" ", rest))) + len(_CJK_CHAR.findall(rest)) / 2
+    return words <= MAX_BARE_WORDS
+
+
+def about_media(text: str) -> bool:
+    """Whether a licence clause is about a photo or video (an image credit), not the page:
+    it names media and nothing page-wide ("All photos and text on this blog ..." is the page)."""
+    return bool(MEDIA_WORDS.search(text)) and not _PAGE_SCOPE.search(text)
 
 
 def licence_of_value(value: str) -> tuple[str, str] | None:

@@ -52,7 +52,7 @@ class LicenceConfig(StageConfig):
 
 class Licence(Stage):
     name = "licence"
-    version = "3"
+    version = "4"
     Config = LicenceConfig
     requires = ("content_type", "raw", "http_headers", "text", "tdm_opt_out")
     produces = ("license", "license_evidence", "tdm_opt_out")

@@ -185,3 +185,55 @@ def test_opt_outs_the_crawler_recorded_are_honoured():
     [row] = _run([_html(CC_BY_SA_PAGE, headers)])
     assert row["opt_out"] is True and row["reason"] == "licence:tdm_opt_out"
     assert "crawl x-datamill-opt-out: robots.txt=GPTBot,CCBot; tdmrep.json=1" in row["evidence"]
+
+
+def test_page_classes_with_image_words_do_not_hide_the_licence():
+    page = """<html><body class="mediawiki single-format-image"><div class="media"><img src="a.png">
+    <div class="media-body"><p>Posts here are licensed under
+    <a href="https://creativecommons.org/licenses/by-sa/4.0/">CC BY-SA 4.0</a>.</p></div></div>
+    <figure><img src="b.jpg"><figcaption>Photo: Ann, CC BY 2.0</figcaption></figure></body></html>"""
+    [row] = _run([_html(page)])
+    assert row["license"] == "CC-BY-SA-4.0"
+    assert row["evidence"].startswith(
+        "CC-BY-SA-4.0 <- licence link: https://creativecommons.org/licenses/by-sa/4.0/"
+    )
+    assert "ignored CC-BY-2.0 in a media credit <figure>: CC BY 2.0" in row["evidence"]
+
+
+def test_licences_named_in_prose_or_quoted_in_code_are_not_granted():
+    page = """<html><body><p>Licences such as <a href="https://creativecommons.org/licenses/by/4.0/">CC BY
+    4.0</a> let authors share their work.</p><pre><code>MIT License
+    Copyright (c) 2024 Jane Doe</code></pre></body></html>"""
+    [row] = _run([_html(page)])
+    assert row["license"] == "unknown"
+    sentence = "Licences such as CC BY 4.0 let authors share their work."
+    assert row["evidence"] == (
+        f"ignored CC-BY-4.0 link named in running text: {sentence}"
+        " | ignored proprietary in a code block: (c) 2024"
+        f" | ignored CC-BY-4.0 named, not granted: {sentence}"
+    )
+
+
+def test_japanese_korean_and_traditional_chinese_statements():
+    texts = [
+        "当サイトの記事の無断転載・複製を禁止します。",
+        "ⓒ 예시일보, 무단 전재 및 재배포 금지",
+        "版權所有，未經授權不得轉載。",
+        "本記事は クリエイティブ・コモンズ 表示 - 非営利 - 継承 4.0 国際 ライセンスで提供されています。",
+        "이 글은 크리에이티브 커먼즈 저작자표시-변경금지 4.0 국제 라이선스에 따라 배포됩니다.",
+    ]
+    rows = _run([{"content_type": "text/plain", "text": t} for t in texts], proprietary="keep")
+    assert [r["license"] for r in rows] == [
+        "proprietary",
+        "proprietary",
+        "proprietary",
+        "CC-BY-NC-SA-4.0",
+        "CC-BY-ND-4.0",
+    ]
+    assert [r["evidence"].split(":")[0] for r in rows] == [
+        "proprietary <- text (ja_no_reprint)",
+        "proprietary <- text (ko_no_reprint)",
+        "proprietary <- text (zh_copyright_reserved)",
+        "CC-BY-NC-SA-4.0 <- text",
+        "CC-BY-ND-4.0 <- text",
+    ]
