@@ -5,6 +5,7 @@ and through the same work on plain Python strings, and their ratio (target >= 0.
 
 - langid: stage vs bare fastText `predict` on the same line segments (and, for scale, one
   predict per whole document);
+- garbage: stage vs `classifiers.garbage.scores` and lid.176 shares on plain strings;
 - licence: stage vs the same steps on Python objects (headers JSON, charset-aware decode,
   `classifiers.licence.detect`), and a bare `lxml.html` parse, the floor of any HTML reading;
 - quality rules: stage vs `rule_signals` on plain strings;
@@ -31,10 +32,11 @@ import lxml.html
 import numpy as np
 import pyarrow as pa
 
-from datamill.classifiers import licence, quality_model
+from datamill.classifiers import garbage, licence, quality_model
 from datamill.classifiers.langid import segments
 from datamill.pipeline.schema import WORKING_SCHEMA, conform
 from datamill.stages.boilerplate import line_key, normalize_line, strip_batch, strip_document
+from datamill.stages.garbage import Garbage
 from datamill.stages.ingest.decode import decode, header_charset
 from datamill.stages.langid import LangId
 from datamill.stages.licence import Licence
@@ -175,6 +177,19 @@ def bench(n: int, samples: list[str], model_path: Path) -> list[dict]:
     stage_s, bare_s = cpu_seconds(lambda: in_batches(lid, table), lambda: model.predict(segs, k=1))
     whole_s = best_of(lambda: model.predict([t.replace("\n", " ") for t in texts], k=1))
     out.append(row("langid", n, stage_s, bare_s, f"bare whole-doc predict: {n / whole_s:.0f} docs/s"))
+
+    # garbage: character scores and lid.176 confidence shares
+    junk = Garbage()
+    junk.setup()
+    params = junk.config.rules
+    stage_s, bare_s = cpu_seconds(
+        lambda: in_batches(junk, table),
+        lambda: (
+            [garbage.scores(t) for t in texts],
+            junk.identifier.unsure_shares(texts, params.lid_min_prob),
+        ),
+    )
+    out.append(row("garbage", n, stage_s, bare_s))
 
     # licence
     pages = [

@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import re
 from collections import defaultdict
+from collections.abc import Iterator
 from dataclasses import dataclass
 
 from datamill.classifiers import fasttext_model, scripts
@@ -66,6 +67,28 @@ class LanguageIdentifier:
 
     def identify(self, texts: list[str | None]) -> list[LangResult]:
         """Language of each text, with one batched fastText call for all segments."""
+        weight: list[dict[str, float]] = [defaultdict(float) for _ in texts]
+        conf: list[dict[str, float]] = [defaultdict(float) for _ in texts]
+        for owner, seg, w, label, prob in self._segments(texts):
+            label = script_checked(label, seg)
+            weight[owner][label] += w
+            conf[owner][label] += w * prob
+        return [_combine(w, c) for w, c in zip(weight, conf, strict=True)]
+
+    def unsure_shares(self, texts: list[str | None], min_prob: float) -> list[float | None]:
+        """Share of each text's bytes in segments whose top language has probability below
+        `min_prob`: near 0 for prose in any language lid.176 knows (mixed Chinese and English
+        included), near 1 for garbage (mojibake, shifted font encodings, symbol soup); None
+        for a text with nothing to classify."""
+        unsure = [0.0] * len(texts)
+        total = [0.0] * len(texts)
+        for owner, _, w, _, prob in self._segments(texts):
+            total[owner] += w
+            unsure[owner] += w if prob < min_prob else 0.0
+        return [u / t if t else None for u, t in zip(unsure, total, strict=True)]
+
+    def _segments(self, texts: list[str | None]) -> Iterator[tuple[int, str, int, str, float]]:
+        """(text index, segment, UTF-8 size, top label, probability) of every segment."""
         owners: list[int] = []
         segs: list[str] = []
         sizes: list[int] = []
@@ -75,13 +98,7 @@ class LanguageIdentifier:
                 segs.append(seg)
                 sizes.append(size)
         labels, probs = fasttext_model.predict_top(self.model, segs)
-        weight: list[dict[str, float]] = [defaultdict(float) for _ in texts]
-        conf: list[dict[str, float]] = [defaultdict(float) for _ in texts]
-        for owner, seg, w, label, prob in zip(owners, segs, sizes, labels, probs, strict=True):
-            label = script_checked(label, seg)
-            weight[owner][label] += w
-            conf[owner][label] += w * prob
-        return [_combine(w, c) for w, c in zip(weight, conf, strict=True)]
+        return zip(owners, segs, sizes, labels, probs, strict=True)
 
 
 def _combine(weight: dict[str, float], conf: dict[str, float]) -> LangResult:

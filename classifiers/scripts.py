@@ -51,6 +51,29 @@ ARABIC: Ranges = ((0x0600, 0x06FF),)
 GREEK: Ranges = ((0x0370, 0x03FF),)
 LATIN: Ranges = ((0x41, 0x5A), (0x61, 0x7A), (0x00C0, 0x024F))  # A-Z a-z, Latin-1 to Extended-B
 
+# what garbage text is made of (classifiers/garbage.py): private-use code points (PDF fonts
+# without a Unicode map), control characters other than tab, newline and carriage return, and
+# the characters UTF-8 bytes turn into when read as Latin-1 or Windows-1252 ("Ã©", "â€™",
+# "æ•°"): a lead byte C2-F4, then continuation bytes 80-BF (cp1252 gives 80-9F its own letters)
+ASCII: Ranges = ((0x00, 0x7F),)
+PRIVATE_USE: Ranges = ((0xE000, 0xF8FF), (0xF0000, 0x10FFFF))
+CONTROL: Ranges = ((0x00, 0x08), (0x0B, 0x0C), (0x0E, 0x1F), (0x7F, 0x9F))
+UTF8_LEAD_AS_LATIN1: Ranges = ((0xC2, 0xF4),)
+UTF8_CONTINUATION_AS_LATIN1: Ranges = (
+    (0x80, 0xBF),
+    *(
+        (cp, cp)
+        for cp in (0x152, 0x153, 0x160, 0x161, 0x178, 0x17D, 0x17E, 0x192, 0x2C6, 0x2DC, 0x20AC, 0x2122)
+    ),
+    (0x2013, 0x2014),
+    (0x2018, 0x201A),
+    (0x201C, 0x201E),
+    (0x2020, 0x2022),
+    (0x2026, 0x2026),
+    (0x2030, 0x2030),
+    (0x2039, 0x203A),
+)
+
 # one character is one unit (token, word) of text: Han, kana, Hangul syllables and jamo
 CJK: Ranges = HAN + KANA + HANGUL
 # characters between which a line break in HTML source renders as nothing

@@ -15,6 +15,7 @@ STAGES: dict[str, str] = {
     "extract_pdf": "datamill.stages.extract_pdf.stage:ExtractPdf",
     "normalize": "datamill.stages.normalize:Normalize",
     "langid": "datamill.stages.langid:LangId",
+    "garbage": "datamill.stages.garbage:Garbage",
     "licence": "datamill.stages.licence:Licence",
     "quality": "datamill.stages.quality:Quality",
     "quality_top": "datamill.stages.quality:QualityTop",
