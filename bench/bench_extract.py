@@ -2,11 +2,17 @@
 
 Prints throughput (docs/s and MB/s on one core) of `ExtractHtml` vs bare `trafilatura.extract`
 and of `ExtractPdf` (child-process parser) vs bare PyMuPDF (`page.get_text()` per page), their
-ratio (target >= 0.9), and token-level F1 of the extracted text against the main text the
-benchmark put into each page (CJK tokens = characters, other tokens = words), split by page
-encoding (UTF-8, GBK declared in <meta>, UTF-8 mislabelled ISO-8859-1 in the header).
+ratio (target >= 0.9), and F1 of the extracted text against the main text the benchmark put
+into each page: over tokens (CJK tokens = characters, other tokens = words) and over token
+bigrams, and the share of paragraphs found whole and in order (reading order: a two-column
+PDF read across the columns keeps its tokens, not its order). HTML is split by
+page encoding: UTF-8; GBK declared in <meta>; UTF-8 mislabelled ISO-8859-1 in the header;
+GBK, Big5, Shift_JIS and EUC-KR with and without a <meta> charset (Chinese, traditional
+Chinese, Japanese, Korean pages with English terms).
+Half the PDFs draw their two columns row by row (left, right, left, right), so drawing order
+is not reading order.
 
-Pages are generated here: article paragraphs (English and Chinese sentences written for this
+Pages are generated here: article paragraphs (sentences in five languages written for this
 file, or with --samples DIR the *.txt articles there, read at run time and never stored)
 wrapped in navigation, sidebar, comments, scripts and footer.
 
@@ -31,6 +37,7 @@ import pyarrow as pa
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
+from datamill.classifiers import scripts  # noqa: E402
 from datamill.pipeline.schema import WORKING_SCHEMA, conform  # noqa: E402
 from datamill.stages.extract_html import ExtractHtml  # noqa: E402
 from datamill.stages.extract_pdf.stage import ExtractPdf, ExtractPdfConfig  # noqa: E402
@@ -55,20 +62,73 @@ ZH = [
     "每一个决定都会被记录下来，方便以后审计数据的来源。",
     "爬虫需要遵守网站的 robots.txt 规则和访问频率限制。",
 ]
-_TOKEN = re.compile(r"[\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff\u3040-\u30ff]|[^\W_]+", re.UNICODE)
+ZH_TW = [
+    "今天我們討論大型語言模型的訓練資料如何清理。",
+    "網頁正文擷取是第一步，需要去掉選單、廣告和頁尾。",
+    "很多繁體中文網頁仍然使用 Big5 編碼，需要正確處理字元集。",
+    "最後我們把結果寫成 Parquet 檔案，並附上清單供訓練使用。",
+    "每一個決定都會被記錄下來，方便以後稽核資料的來源。",
+    "爬蟲需要遵守網站的 robots.txt 規則和存取頻率限制。",
+]
+JA = [
+    "この春、クローラーを作り直して本文の量を測りました。",
+    "多くのページではメニューとフッターがきれいに消えます。",
+    "古いサイトは今でも Shift_JIS で書かれています。",
+    "結果は Parquet ファイルに書き出し、マニフェストを付けます。",
+    "すべての判断は記録され、あとから出どころをたどれます。",
+    "クローラーは robots.txt とアクセス頻度の制限を守ります。",
+]
+KO = [
+    "올봄 우리는 크롤러를 다시 만들고 본문의 양을 측정했습니다.",
+    "대부분의 페이지에서 메뉴와 바닥글이 깔끔하게 사라집니다.",
+    "오래된 사이트는 아직도 EUC-KR 인코딩을 사용합니다.",
+    "결과는 Parquet 파일로 저장하고 목록을 함께 붙입니다.",
+    "모든 결정은 기록되어 나중에 출처를 추적할 수 있습니다.",
+    "크롤러는 robots.txt 규칙과 접속 빈도 제한을 지킵니다.",
+]
+POOLS = {"en": (EN, " "), "zh": (ZH, ""), "zh-TW": (ZH_TW, ""), "ja": (JA, ""), "ko": (KO, " ")}
+# page language -> the encodings its pages cycle through ("<codec>" declares it in <meta>,
+# "<codec>:bare" declares nothing, "mislabelled" is UTF-8 with an ISO-8859-1 header)
+ENCODINGS = {
+    "en": ("utf-8",),
+    "zh": ("utf-8", "gbk", "mislabelled", "gbk:bare"),
+    "zh-TW": ("big5", "big5:bare"),
+    "ja": ("shift_jis", "shift_jis:bare"),
+    "ko": ("euc-kr", "euc-kr:bare"),
+}
+LANGS = ("en", "zh", "zh", "zh-TW", "ja", "ko")
+_TOKEN = re.compile(f"[{scripts.char_class(scripts.CJK)}]|[^\\W_]+", re.UNICODE)
 
 
-def tokens(text: str) -> Counter[str]:
-    return Counter(t.lower() for t in _TOKEN.findall(text or ""))
+def tokens(text: str) -> list[str]:
+    return [t.lower() for t in _TOKEN.findall(text or "")]
 
 
-def f1(expected: str, got: str) -> float:
-    want, have = tokens(expected), tokens(got)
+def f1(expected: str, got: str, n: int = 1) -> float:
+    """F1 of the token n-grams of `got` against those of `expected` (as multisets)."""
+    want, have = _ngrams(tokens(expected), n), _ngrams(tokens(got), n)
     overlap = sum((want & have).values())
     if not overlap:
         return 0.0
     precision, recall = overlap / sum(have.values()), overlap / sum(want.values())
     return 2 * precision * recall / (precision + recall)
+
+
+def in_order(expected: str, got: str) -> float:
+    """Share of the expected paragraphs found in `got` one after another, each after the
+    previous one found (whitespace ignored: PDF lines are joined with spaces, CJK without)."""
+    text = "".join((got or "").split())
+    paras = [p for p in ("".join(p.split()) for p in expected.split("\n")) if p]
+    found, at = 0, 0
+    for para in paras:
+        hit = text.find(para, at)
+        if hit >= 0:
+            found, at = found + 1, hit + len(para)
+    return found / len(paras) if paras else 1.0
+
+
+def _ngrams(words: list[str], n: int) -> Counter:
+    return Counter(zip(*(words[i:] for i in range(n)), strict=False))
 
 
 def sample_articles(folder: Path | None) -> list[list[str]]:
@@ -87,10 +147,10 @@ def article(rng: random.Random, n: int, samples: list[list[str]]) -> tuple[str, 
     if samples and n % 2 == 0:
         paras = samples[(n // 2) % len(samples)]
         return paras[0][:40], paras[1:], "zh"
-    lang = "zh" if n % 3 else "en"
-    pool, sep = (ZH, "") if lang == "zh" else (EN, " ")
+    lang = LANGS[n % len(LANGS)]
+    pool, sep = POOLS[lang]
     paras = [sep.join(rng.sample(pool, 4)) + sep + f"({n}.{p})" for p in range(rng.randint(3, 8))]
-    title = ("第{}号文章：数据清洗" if lang == "zh" else "Article {}: data curation").format(n)
+    title = f"Article {n}: data curation" if lang in ("en", "zh-TW", "ja", "ko") else f"第{n}号文章：数据清洗"
     return title, paras, lang
 
 
@@ -102,7 +162,7 @@ def boilerplate(rng: random.Random, lang: str) -> tuple[str, str, str]:
         "<nav><ul>" + "".join(f"<li><a href='/{i}'>{w}</a></li>" for i, w in enumerate(words)) + "</ul></nav>"
     )
     related = "".join(
-        f"<li><a href='/r/{rng.randint(1, 999)}'>{rng.choice(ZH if lang == 'zh' else EN)[:18]}</a></li>"
+        f"<li><a href='/r/{rng.randint(1, 999)}'>{rng.choice(POOLS[lang][0])[:18]}</a></li>"
         for _ in range(30)
     )
     heading = "相关阅读" if lang == "zh" else "Related"
@@ -120,19 +180,21 @@ def html_pages(count: int, samples: list[list[str]], seed: int = 7) -> list[dict
     for n in range(count):
         title, paras, lang = article(rng, n, samples)
         nav, side, foot = boilerplate(rng, lang)
-        encoding = ("utf-8", "gbk", "mislabelled")[n % 3] if lang == "zh" else "utf-8"
-        meta = "gbk" if encoding == "gbk" else "utf-8"
+        choices = ENCODINGS[lang]
+        encoding = choices[(n // len(LANGS)) % len(choices)]
+        codec, _, bare = encoding.partition(":")
+        meta = "utf-8" if encoding == "mislabelled" else "gbk" if codec == "gbk" else codec
         body = "".join(f"<p>{p}</p>\n" for p in paras)
+        head = "" if bare or encoding == "mislabelled" else f'<meta charset="{meta}">'
         page = (
-            f'<!DOCTYPE html><html lang="{lang}"><head><meta charset="{meta}"><title>{title}</title>'
+            f'<!DOCTYPE html><html lang="{lang}"><head>{head}<title>{title}</title>'
             "<style>body{font-family:sans-serif} .ad{display:block}</style>"
             "<script>window.dataLayer=[];function track(){return 1}</script></head><body>"
             f"{nav}<div class='ad'>Advertisement</div><main><article><h1>{title}</h1>\n{body}</article>"
             f"{side}</main>{foot}</body></html>"
         )
-        if encoding == "mislabelled":  # UTF-8 bytes, header says ISO-8859-1, no <meta> charset
-            page = page.replace('<meta charset="utf-8">', "")
-        raw = page.encode("gb18030" if encoding == "gbk" else "utf-8")
+        codec = {"gbk": "gb18030", "mislabelled": "utf-8"}.get(codec, codec)
+        raw = page.encode(codec, "xmlcharrefreplace")  # what a legacy page does with ©
         header = "text/html; charset=ISO-8859-1" if encoding == "mislabelled" else "text/html"
         pages.append({"raw": raw, "expected": "\n".join(paras), "encoding": encoding, "header": header})
     return pages
@@ -153,10 +215,13 @@ def pdf_files(count: int, seed: int = 11) -> list[dict]:
             paras = [sep.join(rng.sample(pool, 3)) for _ in range(4)]  # 4 boxes of 3 sentences
             font = {"fontname": "china-s"} if zh else {}
             width = 230 if columns else 480
-            for i, para in enumerate(paras):
+            # column pages: reading order is left column then right; odd documents draw the
+            # boxes row by row (left, right, left, right), as many generators do
+            order = (0, 2, 1, 3) if columns and n % 2 else range(4)
+            for i in order:
                 x = 60 + (i // 2) * 260 if columns else 60
                 y = 60 + (i % 2 if columns else i) * 170
-                page.insert_textbox(pymupdf.Rect(x, y, x + width, y + 160), para, fontsize=10, **font)
+                page.insert_textbox(pymupdf.Rect(x, y, x + width, y + 160), paras[i], fontsize=10, **font)
             expected += paras
         doc.set_metadata({"title": f"Bench PDF {n}", "author": "bench"})
         files.append({"raw": doc.tobytes(), "expected": "\n".join(expected)})
@@ -256,16 +321,14 @@ def bench_pdf(files: list[dict], repeats: int, layout: str) -> dict:
 
 def _report(docs: list[dict], ours: tuple, theirs: tuple, bare_text: list[str]) -> dict:
     mb = sum(len(d["raw"]) for d in docs) / 1e6
-    groups: dict[str, list[tuple[float, float]]] = {}
+    groups: dict[str, list[tuple[float, ...]]] = {}
     for doc, mine, other in zip(docs, ours[2], bare_text, strict=True):
-        scores = (f1(doc["expected"], mine or ""), f1(doc["expected"], other or ""))
+        scores = tuple(f1(doc["expected"], text or "", n) for n in (1, 2) for text in (mine, other))
+        scores += (in_order(doc["expected"], mine), in_order(doc["expected"], other))
         groups.setdefault(doc.get("encoding", "all"), []).append(scores)
         if "encoding" in doc:
             groups.setdefault("all", []).append(scores)
-    f1s = {
-        k: (statistics.mean(a for a, _ in v), statistics.mean(b for _, b in v), len(v))
-        for k, v in groups.items()
-    }
+    f1s = {k: (*(statistics.mean(col) for col in zip(*v, strict=True)), len(v)) for k, v in groups.items()}
     return {"docs": len(docs), "mb": mb, "ours": ours[:2], "bare": theirs[:2], "f1": f1s}
 
 
@@ -278,8 +341,12 @@ def show(name: str, r: dict) -> None:
             f"   (wall {r['docs'] / wall:7.1f} docs/s)"
         )
     print(f"  ratio ours/bare (CPU time): {r['bare'][0] / r['ours'][0]:.2f} (target >= 0.9)")
-    for group, (ours, bare, n) in sorted(r["f1"].items()):
-        print(f"  token F1 [{group}, n={n}]: ours {ours:.3f}  bare {bare:.3f}")
+    print(f"  {'group':16s} {'n':>4s}  token F1 ours/bare  bigram F1 ours/bare  in order ours/bare")
+    for group, (ours, bare, ours2, bare2, order, order_bare, n) in sorted(r["f1"].items()):
+        print(
+            f"  {group:16s} {n:4d}      {ours:.3f} / {bare:.3f}       {ours2:.3f} / {bare2:.3f}"
+            f"      {order:.3f} / {order_bare:.3f}"
+        )
 
 
 def main() -> None:

@@ -44,7 +44,7 @@ class ExtractPdfConfig(StageConfig):
 
 class ExtractPdf(Stage):
     name = "extract_pdf"
-    version = "2"
+    version = "3"
     Config = ExtractPdfConfig
     requires = ("content_type", "raw", "text")
     produces = ("text", "title", "published", "license_evidence", "signals")

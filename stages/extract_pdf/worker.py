@@ -94,9 +94,17 @@ def _segment(lines: list[tuple], column: int | None) -> tuple:
     return (x0, y0, x1, y1, column, join_lines([ln[5] for ln in lines]))
 
 
+def _column_of(line: tuple, spans: list[tuple[float, float]]) -> int | None:
+    """Index of the column span holding `line`, None if it crosses columns."""
+    for i, (lo, hi) in enumerate(spans):
+        if lo - 1 <= line[0] and line[2] <= hi + 1:
+            return i
+    return None
+
+
 def page_paragraphs(page_dict: dict) -> list[str]:
     """Paragraphs of a page (`page.get_text("dict")`): each text block cut at column
-    boundaries, its lines joined, in reading order."""
+    boundaries (unless a line of it spans columns), its lines joined, in reading order."""
     lines = []
     for block in page_dict["blocks"]:
         if block.get("type") != 0:
@@ -107,15 +115,14 @@ def page_paragraphs(page_dict: dict) -> list[str]:
             text = spans[0]["text"] if len(spans) == 1 else "".join([span["text"] for span in spans])
             if text and not text.isspace():
                 lines.append((*line["bbox"], number, text))
-    columns = column_spans(lines, page_dict["width"])
+    spans = column_spans(lines, page_dict["width"])
+    columns = [_column_of(line, spans) for line in lines]
+    # a block with a line across the columns is one single-column paragraph: its short first
+    # or last line stays in it (else the two short lines form a segment read before the rest)
+    spanning = {line[4] for line, column in zip(lines, columns, strict=True) if column is None}
     segments: dict[tuple[int, int | None], list[tuple]] = {}
-    for line in lines:
-        column = None
-        for i, (lo, hi) in enumerate(columns):
-            if lo - 1 <= line[0] and line[2] <= hi + 1:
-                column = i
-                break
-        segments.setdefault((line[4], column), []).append(line)
+    for line, column in zip(lines, columns, strict=True):
+        segments.setdefault((line[4], None if line[4] in spanning else column), []).append(line)
     boxes = [_segment(seg, column) for (_, column), seg in segments.items()]
     return [box[5] for box in reading_order(boxes) if box[5]]
 

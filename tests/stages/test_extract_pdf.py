@@ -126,6 +126,25 @@ def test_two_columns_read_column_by_column(stage):
     ]
 
 
+ZH_WRAPPED = (
+    "爬虫需要遵守网站的 robots.txt 规则和访问频率限制。"
+    "去重可以显著减少重复内容对模型训练的影响。今天我们讨论大语言模型的训练数据如何清洗。"
+)
+
+
+def test_single_column_paragraph_with_short_first_and_last_lines_stays_whole(stage):
+    """The box wraps after "robots.txt" (the CJK run after it does not fit) and ends on a
+    short line: both are narrower than half the page but belong to the wide paragraph."""
+    doc = pymupdf.open()
+    page = doc.new_page(width=595, height=842)
+    page.insert_textbox(pymupdf.Rect(60, 60, 540, 220), ZH_WRAPPED, fontsize=10, fontname="china-s")
+    page.insert_textbox(pymupdf.Rect(60, 240, 540, 400), "Next paragraph.", fontsize=10)
+    lines = [ln for b in page.get_text("dict")["blocks"] for ln in b["lines"]]
+    assert len(lines) == 4 and lines[0]["bbox"][2] < 297 and lines[2]["bbox"][2] < 297
+    out = stage(batch_of([doc.tobytes()])).to_pylist()[0]
+    assert out["text"].split("\n") == [ZH_WRAPPED, "Next paragraph."]
+
+
 def test_stream_layout_keeps_the_file_order():
     stage = ExtractPdf(ExtractPdfConfig(layout="stream"))
     out = stage(batch_of([two_column_pdf(), bilingual_pdf()])).column("text").to_pylist()
