@@ -26,32 +26,33 @@ from datamill.pipeline.config import RunConfig
 from datamill.pipeline.registry import source_stage, stage_class
 from datamill.pipeline.rundir import RunDir, write_json_atomic
 from datamill.pipeline.schema import RECORD_SCHEMA, WORKING_SCHEMA, conform
-from datamill.pipeline.stage import DROP_REASON, Shard, SourceStage, Stage
+from datamill.pipeline.stage import DROP_REASON, SHARD, GlobalStage, RunContext, Shard, SourceStage, Stage
 from datamill.pipeline.stats import StageStats, reason_key
 
 
 @dataclass(frozen=True)
 class ShardTask:
-    """One shard of a fused segment: an input shard read by the source stage (first segment),
-    or the path of one Parquet file of the previous segment's output."""
+    """One shard of a rows pass: an input shard read by the source stage (first segment), or
+    one Parquet file of rows (the previous rows pass's output, or rows a global stage added),
+    which enters the pass's stages at `start`."""
 
     key: str
     input: Shard | str
     fingerprint: str
+    start: int = 0
 
     def to_json(self) -> str:
         shard = self.input.__dict__ if isinstance(self.input, Shard) else None
         parquet = self.input if isinstance(self.input, str) else None
-        return json.dumps(
-            {"key": self.key, "shard": shard, "parquet": parquet, "fingerprint": self.fingerprint}
-        )
+        data = {"key": self.key, "shard": shard, "parquet": parquet, "fingerprint": self.fingerprint}
+        return json.dumps({**data, "start": self.start})
 
     @classmethod
     def from_json(cls, text: str) -> ShardTask:
         data = json.loads(text)
         shard = data["shard"]
         source = Shard(shard["source"], shard["kind"], tuple(shard["files"])) if shard else data["parquet"]
-        return cls(data["key"], source, data["fingerprint"])
+        return cls(data["key"], source, data["fingerprint"], data["start"])
 
     def describe(self) -> str:
         """The input files, for error messages."""
@@ -66,58 +67,123 @@ def _text_bytes(batch: pa.Table) -> int:
     return total
 
 
+def build_stages(config: RunConfig, names: list[str], decisions: dict[str, str]) -> list[Stage]:
+    """The row-local stages of a pass, set up: a global stage as the applier of its decisions
+    (folder in `decisions`)."""
+    entries = {e.stage: e for e in config.stages}
+    stages: list[Stage] = []
+    for name in names:
+        stage = stage_class(name)(entries[name].config)
+        if isinstance(stage, GlobalStage):
+            stage = stage.applier(Path(decisions[name]))
+        stage.setup()
+        stages.append(stage)
+    return stages
+
+
+def apply_stage(stage: Stage, batch: pa.Table) -> pa.Table:
+    """`stage(batch)`, checked: the same rows, a `drop_reason` column, the declared columns."""
+    stage.check_columns(batch.column_names)
+    out = stage(batch)
+    if out.num_rows != batch.num_rows or DROP_REASON not in out.column_names:
+        raise RuntimeError(f"stage {stage.name!r} must return the same rows plus {DROP_REASON!r}")
+    stage.check_produced(out.column_names)
+    return out
+
+
+def read_rows(path: str, batch_rows: int, columns: list[str] | None = None) -> Iterator[pa.Table]:
+    """Working-schema batches of a rows file (`columns` only, the rest null); a `drop_reason`
+    the file holds (rows a global stage added and rejected) is kept."""
+    parquet = pq.ParquetFile(path)
+    names = parquet.schema_arrow.names
+    wanted = None if columns is None else [c for c in names if c in columns or c == DROP_REASON]
+    for record_batch in parquet.iter_batches(batch_size=batch_rows, columns=wanted):
+        table = pa.Table.from_batches([record_batch])
+        out = conform(table, WORKING_SCHEMA)
+        if DROP_REASON in table.column_names:
+            out = out.append_column(DROP_REASON, table.column(DROP_REASON))
+        yield out
+
+
+def view_of_shard(
+    batch: pa.Table,
+    inputs: list[tuple[str, str, int]],
+    config: RunConfig,
+    stage_names: list[str],
+    decisions: dict[str, str],
+    columns: list[str],
+) -> Iterator[pa.Table]:
+    """A global stage's view of one shard (a Ray Data task): the rows of `inputs[i]` (key, path,
+    first stage) that the earlier stages in `stage_names` keep, as `columns` plus `id` and
+    `_shard` (= i)."""
+    i = batch.column("i")[0].as_py()
+    key, path, start = inputs[i]
+    stages = build_stages(config, stage_names[start:], decisions)
+    for stage in stages:
+        stage.begin_shard(key)
+    read = {"id", *columns, *(c for s in stages for c in s.requires)}
+    wanted = ["id", *(c for c in columns if c != "id")]
+    for table in read_rows(path, config.batch_rows, sorted(read)):
+        for stage in stages:
+            out = apply_stage(stage, table)
+            table = out.filter(pc.is_null(out.column(DROP_REASON))).drop_columns([DROP_REASON])
+        if DROP_REASON in table.column_names:  # rows a global stage added and rejected
+            table = table.filter(pc.is_null(table.column(DROP_REASON)))
+        if table.num_rows:
+            yield table.select(wanted).append_column(SHARD, pa.array([i] * table.num_rows, pa.int32()))
+
+
 class FusedPass:
-    """The fused stages of one segment, usable without Ray (tests, one process)."""
+    """The stages of one rows pass over one shard at a time, usable without Ray (tests, one
+    process): the source stage (first segment only), then row-local stages and the appliers of
+    global stages' decisions, in config order."""
 
     def __init__(
-        self, config: RunConfig, run_dir: Path, segment: Path, stage_names: list[str], with_source: bool
+        self,
+        config: RunConfig,
+        run_dir: Path,
+        segment: Path,
+        stage_names: list[str],
+        with_source: bool,
+        decisions: dict[str, str],
     ) -> None:
         self.config = config
         self.run_dir = RunDir(run_dir)
         self.segment = segment
         self.source: SourceStage | None = source_stage(config.sources) if with_source else None
-        entries = {e.stage: e for e in config.stages}
-        self.stages: list[Stage] = []
-        for name in stage_names:
-            entry = entries[name]
-            stage = stage_class(name)(entry.config)
-            stage.setup()
-            self.stages.append(stage)
+        self.stages = build_stages(config, stage_names, decisions)
 
     def _input(self, task: ShardTask) -> Iterator[pa.Table]:
         if isinstance(task.input, Shard):
             yield from self.source.read_shard(task.input, self.config.base_dir, self.config.batch_rows)
             return
-        parquet = pq.ParquetFile(task.input)
-        for record_batch in parquet.iter_batches(batch_size=self.config.batch_rows):
-            yield conform(pa.Table.from_batches([record_batch]), WORKING_SCHEMA)
+        yield from read_rows(task.input, self.config.batch_rows)
 
     def process(self, task: ShardTask) -> dict:
         """Run the shard and commit it; returns its per-stage stats (JSON-ready)."""
         started = time.perf_counter()
         stats: dict[str, StageStats] = {}
         writer = _ShardWriter(self.segment / f"{task.key}.parquet", self.run_dir, task.key)
+        stages = self.stages[task.start :]
+        for stage in stages:
+            stage.begin_shard(task.key)
         for batch in self._input(task):
             if isinstance(task.input, Shard):
                 source = self.source
                 t0 = time.perf_counter()
                 sha = source.config_sha(task.input.source)
                 batch = self._decide(source.name, source.version, sha, batch, stats, writer, t0)
-            for stage in self.stages:
+            for stage in stages:
                 if batch.num_rows == 0:
                     break
-                stage.check_columns(batch.column_names)
                 t0 = time.perf_counter()
                 bytes_in = _text_bytes(batch)
-                out = stage(batch)
-                if out.num_rows != batch.num_rows or DROP_REASON not in out.column_names:
-                    raise RuntimeError(f"stage {stage.name!r} must return the same rows plus {DROP_REASON!r}")
-                stage.check_produced(out.column_names)
+                out = apply_stage(stage, batch)
                 batch = self._decide(
                     stage.name, stage.version, stage.config.sha(), out, stats, writer, t0, bytes_in
                 )
             writer.write_kept(conform(batch))
-        for stage in [self.source, *self.stages] if self.source else self.stages:
+        for stage in [self.source, *stages] if self.source else stages:
             stats.setdefault(stage.name, StageStats()).counters.update(stage.counters)
             stage.counters.clear()
         writer.commit()
@@ -197,11 +263,12 @@ class ShardWorker:
         segment: str,
         stage_names: list[str],
         with_source: bool,
+        decisions: dict[str, str],
     ) -> None:
         from datamill.pipeline.config import parse
 
         config = parse(json.loads(config_json), "run.json config", Path(base_dir))
-        self.fused = FusedPass(config, Path(run_dir), Path(segment), stage_names, with_source)
+        self.fused = FusedPass(config, Path(run_dir), Path(segment), stage_names, with_source, decisions)
 
     def __call__(self, batch: dict) -> dict:
         import ray
@@ -220,3 +287,29 @@ class ShardWorker:
                 }
             results.append(json.dumps({**result, "node": node}))
         return {"result": results}
+
+
+def run_global_stage(
+    stage: GlobalStage, rows: pa.Table, folder: Path, num_cpus: int, blocks: int = 1
+) -> tuple[pa.Table, dict]:
+    """One global stage over in-memory records, without a run directory (tests, benches): its
+    view is `rows` as one shard (in `blocks` blocks), its decisions go under `folder`, and the
+    applier's output (every row, with `drop_reason`) comes back with the stage's stats."""
+    import ray.data
+
+    columns = rows.select(["id", *stage.needs])
+    view = (
+        ray.data.from_arrow(columns)
+        .repartition(blocks)
+        .map_batches(
+            lambda block: block.append_column(SHARD, pa.array([0] * block.num_rows, pa.int32())),
+            batch_format="pyarrow",
+        )
+    )
+    ctx = RunContext(folder, folder / "decisions", ["all"], rows.num_rows, num_cpus)
+    ctx.decisions.mkdir(parents=True, exist_ok=True)
+    stats = stage.decide(view, ctx)
+    applier = stage.applier(ctx.decisions)
+    applier.setup()
+    applier.begin_shard("all")
+    return apply_stage(applier, rows), stats

@@ -42,7 +42,20 @@ class RunDir:
         self.run_json = root / "run.json"
 
     def segment(self, index: int, name: str) -> Path:
+        """The folder of a rows pass: the rows it kept."""
         return self.root / "stages" / f"{index:02d}-{name}"
+
+    def decisions(self, index: int, name: str) -> Path:
+        """The folder of a global stage's decisions."""
+        return self.root / "decisions" / f"{index:02d}-{name}"
+
+    def remove_temporaries(self) -> None:
+        """Files a killed attempt left half-written (hidden `.*.tmp` names, renamed into place
+        only when complete) and scratch folders: nothing is committed under such names."""
+        for tmp in self.root.rglob(".*.tmp"):
+            tmp.unlink(missing_ok=True)
+        for scratch in self.root.glob("decisions/*/.scratch"):
+            shutil.rmtree(scratch, ignore_errors=True)
 
     def rejected(self, stage: str) -> Path:
         return self.root / "rejected" / stage

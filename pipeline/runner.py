@@ -9,29 +9,31 @@ skips what is done and redoes what a change affects.
 from __future__ import annotations
 
 import json
-import os
 import shutil
 import time
-import uuid
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
-import pyarrow as pa
-import pyarrow.compute as pc
 import pyarrow.parquet as pq
 
-from datamill.pipeline import __version__, decisions, ray_session
+from datamill.pipeline import __version__, ray_session
 from datamill.pipeline.config import RunConfig
-from datamill.pipeline.fused import ShardTask, ShardWorker
+from datamill.pipeline.fused import ShardTask, ShardWorker, view_of_shard
 from datamill.pipeline.hashing import sha256_hex
 from datamill.pipeline.progress import Progress
 from datamill.pipeline.registry import source_stage, stage_class
-from datamill.pipeline.rundir import SHARD_MARKERS, SUCCESS, RunDir, git_commit, write_json_atomic
-from datamill.pipeline.schema import RECORD_SCHEMA, conform
+from datamill.pipeline.rundir import (
+    FINGERPRINT,
+    SHARD_MARKERS,
+    SUCCESS,
+    RunDir,
+    git_commit,
+    write_json_atomic,
+)
 from datamill.pipeline.stage import GlobalStage, RunContext, Shard
-from datamill.pipeline.stats import StageStats, reason_key
+from datamill.pipeline.stats import StageStats
 from datamill.stages.ingest.sources import CrawlSource
 
 STATS_FILE = "_stats.json"
@@ -44,8 +46,11 @@ class RunError(RuntimeError):
 
 @dataclass(frozen=True)
 class Segment:
+    """A rows pass (`is_global` false: the source stage or the appliers of the global stages
+    before it, then row-local stages; writes rows) or one global stage's decisions."""
+
     index: int
-    stages: tuple[str, ...]  # for the first segment, the source stage comes first
+    stages: tuple[str, ...]
     is_global: bool
     fingerprint: str
 
@@ -55,23 +60,32 @@ class Segment:
 
 
 def plan_segments(config: RunConfig) -> list[Segment]:
-    """Consecutive row-local stages (after the source stage) fused into one segment, each
-    global stage a segment of its own, with fingerprints chained from the sources on."""
+    """The source stage and the row-local stages after it form the first rows pass; each
+    global stage is a decisions segment; the next rows pass applies the decisions of every
+    global stage since the last one, then the row-local stages that follow (a run ending in
+    global stages ends with a rows pass that only applies them). Fingerprints chain from the
+    sources on."""
     source = source_stage(config.sources)
     groups: list[tuple[list[str], bool]] = [([source.name], False)]
+    pending: list[str] = []  # global stages no rows pass has applied yet
     for entry in config.stages:
-        is_global = issubclass(stage_class(entry.stage), GlobalStage)
-        if is_global or groups[-1][1]:
-            groups.append(([entry.stage], is_global))
+        if issubclass(stage_class(entry.stage), GlobalStage):
+            groups.append(([entry.stage], True))
+            pending.append(entry.stage)
+        elif pending:
+            groups.append(([*pending, entry.stage], False))
+            pending = []
         else:
             groups[-1][0].append(entry.stage)
+    if pending:
+        groups.append((pending, False))
     configs = {e.stage: e for e in config.stages}
     previous = sha256_hex(
         json.dumps([s.model_dump(mode="json") for s in config.sources], sort_keys=True) + source.version, 64
     )
     segments = []
     for index, (names, is_global) in enumerate(groups, start=1):
-        parts = [previous, str(config.batch_rows)]
+        parts = [previous, str(config.batch_rows), "decisions" if is_global else "rows"]
         for name in names[1:] if index == 1 else names:
             parts += [name, stage_class(name).version, configs[name].config.sha()]
         previous = sha256_hex("\x1f".join(parts), 64)
@@ -112,21 +126,30 @@ class Runner:
         self.rd.write_run_json(state)
         started = time.perf_counter()
         self.num_cpus = ray_session.init(self.config.ray, self.address)
-        previous: Path | None = None
+        self.rd.remove_temporaries()
+        previous: Path | None = None  # the last rows pass's folder
+        decided: dict[str, Path] = {}  # global stage -> its decisions folder
+        analysis: dict[str, tuple[StageStats, dict[str, Any]]] = {}  # global stage -> its stats
         try:
             for seg in self.segments:
-                path = self.rd.segment(seg.index, seg.name)
-                self.rd.prepare_segment(path, seg.fingerprint, list(seg.stages))
+                path = self._folder(seg)
+                self.rd.prepare_segment(path, seg.fingerprint, [] if seg.is_global else list(seg.stages))
                 entry = state["segments"][seg.index - 1]
                 entry["status"] = "running"
                 self.rd.write_run_json(state)
                 if seg.is_global:
-                    stats, extra = self._run_global(seg, path, previous)
+                    stats, extra = self._run_decisions(seg, path, previous, decided)
+                    decided[seg.stages[0]] = path
+                    analysis[seg.stages[0]] = (stats[seg.stages[0]], extra)
                 else:
-                    stats, extra = self._run_fused(seg, path, previous, shards)
+                    stats, extra = self._run_rows(seg, path, previous, shards, decided)
+                    for name in seg.stages:  # the decisions' own counts beside their application
+                        if name in analysis:
+                            stats[name].counters.update(analysis[name][0].counters)
+                            extra = {**analysis[name][1], **extra}
+                    previous = path
                 entry.update(status="done", stats={k: v.to_json() for k, v in stats.items()}, **extra)
                 self.rd.write_run_json(state)
-                previous = path
         except BaseException as exc:
             state["status"] = "failed"
             state["error"] = str(exc)
@@ -170,7 +193,7 @@ class Runner:
             },
             "segments": [
                 {
-                    "dir": self.rd.segment(s.index, s.name).name,
+                    "dir": str(self._folder(s).relative_to(self.rd.root)),
                     "stages": list(s.stages),
                     "global": s.is_global,
                     "fingerprint": s.fingerprint,
@@ -180,6 +203,9 @@ class Runner:
             ],
         }
 
+    def _folder(self, seg: Segment) -> Path:
+        return (self.rd.decisions if seg.is_global else self.rd.segment)(seg.index, seg.name)
+
     def _totals(self, state: dict[str, Any]) -> dict[str, Any]:
         first = state["segments"][0]["stats"][self.source.name]
         last_stats = state["segments"][-1]["stats"]
@@ -187,19 +213,33 @@ class Runner:
         rejected = sum(s["rejected"] for seg in state["segments"] for s in seg["stats"].values())
         return {"docs_in": first["docs_in"], "kept": last["kept"], "rejected": rejected}
 
-    # -- fused row-local segments ------------------------------------------------------------
+    # -- rows passes ------------------------------------------------------------------------
 
-    def _run_fused(self, seg: Segment, path: Path, previous: Path | None, shards: list[Shard]):
-        import ray.data
-        from ray.data import ActorPoolStrategy
-
+    def _tasks(
+        self, seg: Segment, previous: Path | None, shards: list[Shard], decided: dict[str, Path]
+    ) -> list[ShardTask]:
+        """The shards of a rows pass: the input shards (first pass), else the previous pass's
+        output files plus the rows the pass's global stages added, each entering the pass at
+        the applier of the stage that added it."""
         if previous is None:
-            tasks = [
+            return [
                 ShardTask(s.key, s, seg.fingerprint + _files_fingerprint(self.config, s.files))
                 for s in shards
             ]
-        else:
-            tasks = [ShardTask(p.stem, str(p), seg.fingerprint) for p in _parquet_outputs(previous)]
+        tasks = [ShardTask(p.stem, str(p), seg.fingerprint) for p in _parquet_outputs(previous)]
+        for start, name in enumerate(seg.stages):
+            if name in decided:
+                added = self._stage(name).new_rows(decided[name])
+                tasks += [ShardTask(p.stem, str(p), seg.fingerprint, start) for p in added]
+        return tasks
+
+    def _run_rows(
+        self, seg: Segment, path: Path, previous: Path | None, shards: list[Shard], decided: dict[str, Path]
+    ):
+        import ray.data
+        from ray.data import ActorPoolStrategy
+
+        tasks = self._tasks(seg, previous, shards, decided)
         done = {}
         for task in tasks:
             marker = self.rd.shard_marker(path, task.key)
@@ -225,6 +265,7 @@ class Runner:
                     str(path),
                     stage_names,
                     previous is None,
+                    {name: str(folder) for name, folder in decided.items()},
                 ),
                 batch_size=1,
                 compute=ActorPoolStrategy(size=actors, max_tasks_in_flight_per_actor=1),
@@ -256,9 +297,15 @@ class Runner:
             "nodes": sorted(nodes),
         }
 
-    # -- global segments ---------------------------------------------------------------------
+    # -- decisions of global stages ------------------------------------------------------------
 
-    def _run_global(self, seg: Segment, path: Path, previous: Path):
+    def _stage(self, name: str) -> GlobalStage:
+        entry = next(e for e in self.config.stages if e.stage == name)
+        return stage_class(name)(entry.config)
+
+    def _run_decisions(self, seg: Segment, path: Path, previous: Path, decided: dict[str, Path]):
+        """One global stage decides on its view of the rows: the last rows pass's output (and
+        rows added since), through the appliers of the global stages decided since."""
         import ray.data
 
         name = seg.stages[0]
@@ -267,79 +314,45 @@ class Runner:
             data = json.loads(stats_file.read_text(encoding="utf-8"))
             return {name: StageStats.from_json(data["stats"])}, {**data["extra"], "resumed": True}
         for stale in list(path.iterdir()):
-            if stale.name not in ("_fingerprint", SHARD_MARKERS, RESUME):
+            if stale.name not in (FINGERPRINT, SHARD_MARKERS, RESUME):
                 shutil.rmtree(stale) if stale.is_dir() else stale.unlink()
-        shutil.rmtree(self.rd.rejected(name), ignore_errors=True)
-        entry = next(e for e in self.config.stages if e.stage == name)
-        stage = stage_class(name)(entry.config)
-        scratch = path / ".scratch"
-        ctx = RunContext(run_dir=self.rd.root, scratch=scratch, num_cpus=self.num_cpus, resume=path / RESUME)
-        tmp_kept = path / f".tmp-{uuid.uuid4().hex}"
-        tmp_rejected = self.rd.rejected(name).with_name(f".{name}.tmp-{uuid.uuid4().hex}")
-        inputs = [str(p) for p in _parquet_outputs(previous)]
+        stage = self._stage(name)
+        since = [n for n in decided if self._decided_after(n, previous)]
+        view_seg = Segment(seg.index, tuple(since), False, seg.fingerprint)
+        inputs = [(t.key, t.input, t.start) for t in self._tasks(view_seg, previous, [], decided)]
+        input_rows = sum(pq.ParquetFile(file).metadata.num_rows for _, file, _ in inputs)
+        ctx = RunContext(self.rd.root, path, [key for key, _, _ in inputs], input_rows, self.num_cpus)
         started = time.perf_counter()
-        with self.progress.task(f"{path.name}", total=None) as bar:
-            ds = (
-                ray.data.read_parquet(inputs, schema=RECORD_SCHEMA)
-                if inputs
-                else ray.data.from_arrow(RECORD_SCHEMA.empty_table())
-            )
-            stage.check_columns(RECORD_SCHEMA.names)
-            out = stage.run(ds, ctx)
-            written = out.rows.map_batches(
-                _write_global_block,
+        with self.progress.task(f"{path.name}", total=None):
+            # one task per shard (a rows pass leaves a file for every shard, empty or not)
+            items = [{"i": i} for i in range(len(inputs))]
+            view = ray.data.from_items(items, override_num_blocks=len(items)).map_batches(
+                view_of_shard,
                 fn_kwargs={
-                    "kept_dir": str(tmp_kept),
-                    "rejected_dir": str(tmp_rejected),
-                    "stage": stage,
-                    "sha": entry.config.sha(),
+                    "inputs": inputs,
+                    "config": self.config,
+                    "stage_names": since,
+                    "decisions": {n: str(f) for n, f in decided.items()},
+                    "columns": list(stage.needs),
                 },
-                batch_size=None,
+                batch_size=1,
                 batch_format="pyarrow",
             )
-            total = StageStats()
-            for row in written.iter_rows():
-                total = total + StageStats.from_json(json.loads(row["stats"]))
-                bar.advance()
-        stage_stats = {**out.stats, **(out.finish() if out.finish else {})}
-        total.seconds = time.perf_counter() - started
+            stage_stats = stage.decide(view, ctx)
+        total = StageStats(seconds=time.perf_counter() - started)
         total.counters.update({k: v for k, v in stage_stats.items() if isinstance(v, int | float)})
-        tmp_kept.mkdir(parents=True, exist_ok=True)
-        for part in sorted(tmp_kept.glob("*.parquet")):
-            os.replace(part, path / part.name)
-        shutil.rmtree(tmp_kept)
-        if tmp_rejected.exists():
-            os.replace(tmp_rejected, self.rd.rejected(name))
-        shutil.rmtree(scratch, ignore_errors=True)
-        shutil.rmtree(path / RESUME, ignore_errors=True)
+        shutil.rmtree(ctx.scratch, ignore_errors=True)
+        shutil.rmtree(ctx.resume, ignore_errors=True)
         extra = {k: v for k, v in stage_stats.items() if not isinstance(v, int | float)}
         write_json_atomic({"stats": total.to_json(), "extra": extra}, stats_file)
         (path / SUCCESS).touch()
         return {name: total}, extra
 
-
-def _write_global_block(
-    batch: pa.Table, kept_dir: str, rejected_dir: str, stage: GlobalStage, sha: str
-) -> dict[str, list[str]]:
-    """Writes one output block of a global stage (a Ray task: nothing to set up): kept rows to
-    the segment's temp folder, the rest to the stage's temp rejected/ folder; returns its stats."""
-    stage.check_produced(batch.column_names)
-    stats = StageStats(docs_in=batch.num_rows)
-    stats.bytes_in = int(pc.sum(pc.binary_length(batch.column("text"))).as_py() or 0)
-    kept, rejected, reasons = decisions.split(batch, stage.name, stage.version, sha)
-    name = f"part-{uuid.uuid4().hex}.parquet"
-    if rejected is not None:
-        _write(rejected, Path(rejected_dir) / name)
-        stats.rejected.update(reason_key(r) for r in reasons)
-    if kept.num_rows:
-        _write(conform(kept), Path(kept_dir) / name)
-    stats.kept = kept.num_rows
-    return {"stats": [json.dumps(stats.to_json())]}
-
-
-def _write(table: pa.Table, path: Path) -> None:
-    path.parent.mkdir(parents=True, exist_ok=True)
-    pq.write_table(table, path, compression="zstd")
+    def _decided_after(self, name: str, previous: Path) -> bool:
+        """Whether global stage `name` comes after the rows pass in `previous` (its decisions
+        are not in those rows yet)."""
+        index = int(previous.name.split("-", 1)[0])
+        return next(s.index for s in self.segments if s.is_global and s.stages[0] == name) > index
 
 
 def _sum_stats(items) -> dict[str, StageStats]:

@@ -4,17 +4,17 @@ The `SourceStage` (ingest) cuts the run's sources into shards and reads them as 
 row-local `Stage` is a function of one Arrow batch: it returns the same rows, in the same
 order, with any columns it sets and a `drop_reason` column (null = kept). The runner fuses the
 source stage and the row-local stages after it into one streaming pass, moves rejected rows to
-`rejected/<stage>/` and appends every decision to `lineage`. A `GlobalStage` sees the whole
-dataset (a barrier) and returns a `GlobalOutput` whose rows carry a `drop_reason` column; the
-runner writes and checkpoints them.
+`rejected/<stage>/` and appends every decision to `lineage`. A `GlobalStage` decides on narrow
+columns of the whole dataset (a barrier) and writes its decisions; its `applier`, a row-local
+stage, applies them in the next rows pass, so the text is written once.
 """
 
 from __future__ import annotations
 
 import json
 from collections import Counter
-from collections.abc import Callable, Iterator
-from dataclasses import dataclass, field
+from collections.abc import Iterator
+from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, ClassVar
 
@@ -74,6 +74,10 @@ class Stage(_StageBase):
     def setup(self) -> None:
         """Load models and compile rules, once per worker."""
 
+    def begin_shard(self, key: str) -> None:
+        """Called before the batches of each shard (the appliers of global stages load that
+        shard's decisions here)."""
+
     def __call__(self, batch: pa.Table) -> pa.Table:
         raise NotImplementedError
 
@@ -112,35 +116,70 @@ class SourceStage(_StageBase):
         raise NotImplementedError
 
 
+SHARD = "_shard"  # in a global stage's view: the index of the row's shard among the view's inputs
+
+
 @dataclass
 class RunContext:
     """What a global stage may know about the run it is part of."""
 
     run_dir: Path
-    scratch: Path
+    #: the segment folder the stage writes its decisions to (read back by its `applier`)
+    decisions: Path
+    #: the keys of the view's shards, indexed by the `_shard` column
+    shard_keys: list[str]
+    #: rows in the view's input files: the view has at most as many (it leaves out what the
+    #: global stages before it reject), known without reading it
+    input_rows: int
     num_cpus: int
-    #: kept across attempts of this segment while its fingerprint is unchanged (unlike
-    #: `scratch`), removed once the segment is done: for a stage's own partial results
-    resume: Path | None = None
 
+    @property
+    def scratch(self) -> Path:
+        """Working files, removed once the segment is done or redone."""
+        return self.decisions / ".scratch"
 
-@dataclass
-class GlobalOutput:
-    """What a global stage's `run` returns: its output `rows` (with `drop_reason`; the runner
-    writes them, so they may be lazy), the `stats` it knows already (numbers are summed into
-    its counters in run.json, anything else is listed beside them), and `finish`, called once
-    the rows are written, for the stats a lazy output only knows then."""
-
-    rows: ray.data.Dataset
-    stats: dict[str, Any] = field(default_factory=dict)
-    finish: Callable[[], dict[str, Any]] | None = None
+    @property
+    def resume(self) -> Path:
+        """A stage's own partial results: kept across attempts while the segment's fingerprint
+        is unchanged, removed once the segment is done."""
+        return self.decisions / ".resume"
 
 
 class GlobalStage(_StageBase):
-    """Barrier stage over the whole dataset (dedup, synthesis)."""
+    """A barrier over the whole dataset (dedup, boilerplate, synthesis) that decides on narrow
+    columns and never rewrites the corpus itself.
 
-    def run(self, ds: ray.data.Dataset, ctx: RunContext) -> GlobalOutput:
+    `decide` reads a view of the data (a Ray dataset of the columns in `needs`, plus `id` and
+    `_shard`, of the rows every earlier stage kept) and writes what it decided under
+    `ctx.decisions`: per-shard decision rows, or a small table every shard shares. It returns
+    its stats (numbers are counted in run.json, anything else is listed beside them). `applier`
+    turns those files back into a row-local stage, which the runner applies in its next pass
+    over the rows, shard by shard, together with the other stages of that pass: the text is
+    written once however many global stages decide on it. A stage that adds documents
+    (synthesize) lists their files in `new_rows`; they join that pass at the stage's applier.
+    """
+
+    needs: ClassVar[tuple[str, ...]] = ()
+
+    def decide(self, view: ray.data.Dataset, ctx: RunContext) -> dict[str, Any]:
         raise NotImplementedError
+
+    def applier(self, decisions: Path) -> Stage:
+        raise NotImplementedError
+
+    def new_rows(self, decisions: Path) -> list[Path]:
+        return []
+
+
+class Applier(Stage):
+    """The row-local stage that applies a global stage's decisions: the global stage's name,
+    version and config (so lineage records that stage), reading its decisions folder."""
+
+    def __init__(self, stage: GlobalStage, decisions: Path) -> None:
+        super().__init__(stage.config)
+        self.name, self.version = stage.name, stage.version
+        self.requires, self.produces = stage.requires, stage.produces
+        self.decisions = decisions
 
 
 def with_drop_reason(batch: pa.Table, reasons: list[str | None] | pa.Array) -> pa.Table:

@@ -2,11 +2,10 @@
 documents of the same host (or source), CCNet-style.
 
 Why a global stage: whether a line is boilerplate depends on how many documents of its host
-contain it, which no single shard knows. Ray Data does the count as a distributed group-by on
-64-bit line hashes (normalized: lower-cased, digits to 0, punctuation and spaces out), so it
-scales like dedup and the runner checkpoints the result; a two-pass design would need a side
-file of counts and its own resume logic. Only the hashes of common lines come back to the
-driver (8 bytes each) and are shared with the workers through the object store.
+contain it, which no single shard knows. The count is a shuffle of 64-bit line hashes
+(normalized: lower-cased, digits to 0, punctuation and spaces out) through partition files,
+one task per partition keeping the hashes of lines in at least `min_docs` documents; those
+(8 bytes each) are the stage's decisions, and the applier strips them in the next rows pass.
 
 Run it after the fused row-local stages (it is a barrier, so `licence` must come before it)
 and before near-duplicate dedup. Signals: `boilerplate_common_lines`,
@@ -18,19 +17,21 @@ from __future__ import annotations
 
 import re
 import unicodedata
-from typing import Literal
+from pathlib import Path
+from typing import Any, Literal
 from urllib.parse import urlsplit
 
 import numpy as np
 import pyarrow as pa
-import pyarrow.compute as pc
+import pyarrow.parquet as pq
 import xxhash
 from pydantic import Field
 
+from datamill.pipeline.partitions import file_name, read_partition, run_tasks, write_partitions
 from datamill.pipeline.schema import SIGNALS
 from datamill.pipeline.signals import merged_signals
 from datamill.pipeline.stage import (
-    GlobalOutput,
+    Applier,
     GlobalStage,
     RunContext,
     StageConfig,
@@ -39,6 +40,8 @@ from datamill.pipeline.stage import (
 )
 
 KEY = "_line_key"
+LINE_SCHEMA = pa.schema([(KEY, pa.int64())])
+COMMON = "common"  # the decisions: the keys of lines common in their group
 _DIGITS = re.compile(r"\d")
 _SPACES = re.compile(r"\s+")
 _BLANK_RUNS = re.compile(r"\n{3,}")
@@ -91,11 +94,6 @@ def _line_keys(batch: pa.Table, group_by: str) -> pa.Table:
     return pa.table({KEY: pa.array(keys, pa.int64())})
 
 
-def _common(batch: pa.Table, min_docs: int) -> pa.Table:
-    counts = batch.column("count()")
-    return batch.filter(pc.greater_equal(counts, min_docs)).select([KEY])
-
-
 def strip_document(
     text: str | None, group: str, common: np.ndarray, min_repeated_chars: int
 ) -> tuple[str, dict[str, float]]:
@@ -128,13 +126,6 @@ def strip_document(
     }
 
 
-def _strip_shared(batch: pa.Table, common_ref, group_by: str, min_repeated_chars: int) -> pa.Table:
-    import ray
-
-    # the sorted hashes of common lines come from the object store
-    return strip_batch(batch, ray.get(common_ref), group_by, min_repeated_chars)
-
-
 def strip_batch(batch: pa.Table, common: np.ndarray, group_by: str, min_repeated_chars: int) -> pa.Table:
     """`strip_document` over a batch: text and signals set, empty results rejected."""
     texts, signals, reasons = [], [], []
@@ -153,30 +144,54 @@ def strip_batch(batch: pa.Table, common: np.ndarray, group_by: str, min_repeated
     return with_drop_reason(batch, reasons)
 
 
+def line_block(block: pa.Table, group_by: str, folder: str, partitions: int) -> pa.Table:
+    """The distinct line keys of a view block's documents, written split by key."""
+    keys = _line_keys(block, group_by)
+    if keys.num_rows:
+        write_partitions(keys, KEY, partitions, folder, file_name(keys.column(KEY)))
+    return pa.table({"docs": [block.num_rows]})
+
+
+def common_partition(part: int, folder: str, out: str, min_docs: int) -> dict[str, int]:
+    """The keys of this partition found in at least `min_docs` documents, to `out`."""
+    keys = np.asarray(read_partition(folder, part, LINE_SCHEMA).column(KEY), dtype=np.int64)
+    values, counts = np.unique(keys, return_counts=True)
+    common = values[counts >= min_docs]
+    Path(out).mkdir(parents=True, exist_ok=True)
+    pq.write_table(pa.table({KEY: common}), Path(out) / f"{part:05d}.parquet")
+    return {"common": len(common)}
+
+
+class BoilerplateApplier(Applier):
+    def setup(self) -> None:
+        files = sorted((self.decisions / COMMON).glob("*.parquet"))
+        parts = [np.asarray(pq.read_table(f).column(KEY), dtype=np.int64) for f in files]
+        self.common = np.unique(np.concatenate(parts)) if parts else np.empty(0, dtype=np.int64)
+
+    def __call__(self, batch: pa.Table) -> pa.Table:
+        return strip_batch(batch, self.common, self.config.group_by, self.config.min_repeated_chars)
+
+
 class Boilerplate(GlobalStage):
     name = "boilerplate"
     version = "1"
     Config = BoilerplateConfig
     requires = ("text", "source", "uri", "signals")
     produces = ("text", "signals")
+    needs = ("text", "source", "uri")
 
-    def run(self, ds, ctx: RunContext):
-        import ray
-
+    def decide(self, view, ctx: RunContext) -> dict[str, Any]:
         cfg = self.config
         partitions = cfg.num_partitions or 2 * ctx.num_cpus
-        counted = (
-            ds.select_columns(["text", "source", "uri"])
-            .map_batches(_line_keys, fn_args=(cfg.group_by,), batch_format="pyarrow")
-            .groupby(KEY, num_partitions=partitions)
-            .count()
-            .map_batches(_common, fn_args=(cfg.min_docs,), batch_format="pyarrow")
-        )
-        parts = [np.asarray(b[KEY], dtype=np.int64) for b in counted.iter_batches(batch_format="numpy")]
-        common = np.unique(np.concatenate(parts)) if parts else np.empty(0, dtype=np.int64)
-        rows = ds.map_batches(
-            _strip_shared,
-            fn_args=(ray.put(common), cfg.group_by, cfg.min_repeated_chars),
+        folder = str(ctx.scratch / "lines")
+        view.map_batches(
+            line_block,
+            fn_kwargs={"group_by": cfg.group_by, "folder": folder, "partitions": partitions},
             batch_format="pyarrow",
-        )
-        return GlobalOutput(rows, {"boilerplate_common_line_hashes": int(len(common))})
+        ).materialize()
+        out = str(ctx.decisions / COMMON)
+        rows = run_tasks(common_partition, partitions, folder=folder, out=out, min_docs=cfg.min_docs)
+        return {"boilerplate_common_line_hashes": sum(row["common"] for row in rows)}
+
+    def applier(self, decisions: Path) -> BoilerplateApplier:
+        return BoilerplateApplier(self, decisions)

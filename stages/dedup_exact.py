@@ -1,56 +1,128 @@
-"""Exact dedup: documents whose normalized text is identical keep one representative.
+"""Exact dedup: documents whose text is identical keep one representative, the smallest id.
 
-A distributed group-by on the text hash (Ray Data aggregate + hash join), so it runs the same
-on one machine or a cluster. The representative is the smallest id; the others are rejected
-as `dedup_exact:duplicate_of:<id>` and every member gets `dup_cluster`.
+Decided on narrow columns, never on whole rows: every view block's texts are hashed (128 bits,
+a compiled loop over the UTF-8 bytes) and (hash, id, shard) rows written split by hash into
+partition files; one task per partition sorts its rows, and every copy but the first of a
+hash becomes a decision row `(id, first)` written to its shard's folder. The applier, in the
+next rows pass, rejects those rows as `dedup_exact:duplicate_of:<first>` and sets
+`dup_cluster` (the first id; a document's own id when it has no copy).
 """
 
 from __future__ import annotations
 
+from pathlib import Path
+from typing import Any
+
+import numpy as np
 import pyarrow as pa
 import pyarrow.compute as pc
-import xxhash
+from numba import njit
 from pydantic import Field
 
+from datamill.pipeline.partitions import (
+    file_name,
+    read_decisions,
+    read_partition,
+    run_tasks,
+    write_decisions,
+    write_partitions,
+)
 from datamill.pipeline.stage import (
-    GlobalOutput,
+    SHARD,
+    Applier,
     GlobalStage,
     RunContext,
     StageConfig,
     set_column,
     with_drop_reason,
 )
+from datamill.stages.dedup_minhash.shingles import mix64
 
-HASH = "_text_hash"
-FIRST = "_first_id"
+HASHES = "hashes"
+HASH_SCHEMA = pa.schema([("h1", pa.uint64()), ("h2", pa.uint64()), ("id", pa.string()), (SHARD, pa.int32())])
+DECISION_SCHEMA = pa.schema([("id", pa.string()), ("first", pa.string())])
+_K = np.uint64(0x9E3779B97F4A7C15)
 
 
 class DedupExactConfig(StageConfig):
-    num_partitions: int | None = Field(None, ge=1)  # shuffle partitions; default: 2 per CPU
+    num_partitions: int | None = Field(None, ge=1)  # hash partitions; default: 2 per CPU
 
 
-def text_hashes(texts: pa.Array | pa.ChunkedArray) -> pa.Array:
-    return pa.array(
-        [xxhash.xxh3_128_hexdigest(t.encode("utf-8")) if t is not None else None for t in texts.to_pylist()],
-        pa.string(),
+@njit(cache=True, nogil=True)
+def _hash_utf8(data: np.ndarray, offsets: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    n = len(offsets) - 1
+    h1 = np.empty(n, np.uint64)
+    h2 = np.empty(n, np.uint64)
+    for i in range(n):
+        start, end = offsets[i], offsets[i + 1]
+        a = np.uint64(end - start) ^ np.uint64(0x243F6A8885A308D3)
+        b = np.uint64(end - start) ^ np.uint64(0x13198A2E03707344)
+        j = start
+        while j < end:
+            word = np.uint64(0)
+            for k in range(min(8, end - j)):
+                word |= np.uint64(data[j + k]) << np.uint64(8 * k)
+            a = mix64(a ^ word) + _K
+            b = mix64(b + word * _K) ^ a
+            j += 8
+        h1[i] = mix64(a)
+        h2[i] = mix64(b ^ h1[i])
+    return h1, h2
+
+
+def text_hashes(texts: pa.Array | pa.ChunkedArray) -> tuple[np.ndarray, np.ndarray]:
+    """Two independent 64-bit hashes of every text's UTF-8 bytes (nulls hash as '')."""
+    array = pc.fill_null(texts, "").cast(pa.large_string())
+    array = array.combine_chunks() if isinstance(array, pa.ChunkedArray) else array
+    offsets = np.frombuffer(array.buffers()[1], np.int64)[array.offset : array.offset + len(array) + 1]
+    data = np.frombuffer(array.buffers()[2], np.uint8) if array.buffers()[2] else np.zeros(0, np.uint8)
+    return _hash_utf8(data, offsets)
+
+
+def hash_block(block: pa.Table, folder: str, partitions: int) -> pa.Table:
+    """(hashes, id, shard) of a view block's documents with a text, written split by hash."""
+    block = block.filter(pc.is_valid(block.column("text")))
+    if block.num_rows:
+        h1, h2 = text_hashes(block.column("text"))
+        rows = pa.table({"h1": h1, "h2": h2, "id": block.column("id"), SHARD: block.column(SHARD)})
+        write_partitions(rows, "h1", partitions, folder, file_name(h1))
+    return pa.table({"docs": [block.num_rows]})
+
+
+def decide_partition(part: int, folder: str, out: str, shard_keys: list[str]) -> dict[str, Any]:
+    """Every copy but the first (smallest id) of each hash in this partition, as decision rows
+    in their shards' folders."""
+    rows = read_partition(folder, part, HASH_SCHEMA)
+    rows = rows.sort_by([("h1", "ascending"), ("h2", "ascending"), ("id", "ascending")])
+    h1, h2 = np.asarray(rows.column("h1")), np.asarray(rows.column("h2"))
+    starts = np.ones(len(h1), dtype=bool)
+    starts[1:] = (h1[1:] != h1[:-1]) | (h2[1:] != h2[:-1])
+    first = np.flatnonzero(starts)[np.cumsum(starts) - 1]  # each row's group's first row
+    copies = np.flatnonzero(~starts)
+    decisions = pa.table(
+        {
+            "id": rows.column("id").take(copies),
+            "first": rows.column("id").take(first[copies]),
+            SHARD: rows.column(SHARD).take(copies),
+        }
     )
+    write_decisions(decisions, out, shard_keys, f"{part:05d}")
+    return {"duplicates": len(copies)}
 
 
-def _add_hash(batch: pa.Table) -> pa.Table:
-    return batch.append_column(HASH, text_hashes(batch.column("text")))
+class DedupExactApplier(Applier):
+    def begin_shard(self, key: str) -> None:
+        rows = read_decisions(self.decisions, key, DECISION_SCHEMA)
+        self.first = dict(zip(rows.column("id").to_pylist(), rows.column("first").to_pylist(), strict=True))
 
-
-def _decide(batch: pa.Table) -> pa.Table:
-    first = batch.column(FIRST).cast(pa.string())
-    is_dup = pc.fill_null(pc.not_equal(batch.column("id").cast(pa.string()), first), False)
-    reasons = pc.if_else(
-        is_dup,
-        pc.binary_join_element_wise("dedup_exact:duplicate_of", first, ":"),
-        pa.scalar(None, pa.string()),
-    )
-    batch = set_column(batch, "dup_cluster", pc.coalesce(first, batch.column("id")), pa.string())
-    batch = batch.drop_columns([HASH, FIRST])
-    return with_drop_reason(batch, reasons)
+    def __call__(self, batch: pa.Table) -> pa.Table:
+        ids = batch.column("id").to_pylist()
+        firsts = [self.first.get(i) for i in ids]
+        reasons = [f"dedup_exact:duplicate_of:{f}" if f else None for f in firsts]
+        batch = set_column(
+            batch, "dup_cluster", [f or i for f, i in zip(firsts, ids, strict=True)], pa.string()
+        )
+        return with_drop_reason(batch, reasons)
 
 
 class DedupExact(GlobalStage):
@@ -59,16 +131,18 @@ class DedupExact(GlobalStage):
     Config = DedupExactConfig
     requires = ("id", "text")
     produces = ("dup_cluster",)
+    needs = ("text",)
 
-    def run(self, ds, ctx: RunContext):
-        from ray.data.aggregate import Min
-
+    def decide(self, view, ctx: RunContext) -> dict[str, Any]:
         partitions = self.config.num_partitions or 2 * ctx.num_cpus
-        hashed = ds.map_batches(_add_hash, batch_format="pyarrow")
-        firsts = (
-            hashed.select_columns([HASH, "id"])
-            .groupby(HASH, num_partitions=partitions)
-            .aggregate(Min("id", alias_name=FIRST))
+        folder = str(ctx.scratch / HASHES)
+        view.map_batches(
+            hash_block, fn_kwargs={"folder": folder, "partitions": partitions}, batch_format="pyarrow"
+        ).materialize()
+        rows = run_tasks(
+            decide_partition, partitions, folder=folder, out=str(ctx.decisions), shard_keys=ctx.shard_keys
         )
-        joined = hashed.join(firsts, join_type="left_outer", num_partitions=partitions, on=(HASH,))
-        return GlobalOutput(joined.map_batches(_decide, batch_format="pyarrow"))
+        return {"duplicates": sum(row["duplicates"] for row in rows)}
+
+    def applier(self, decisions: Path) -> DedupExactApplier:
+        return DedupExactApplier(self, decisions)

@@ -13,8 +13,10 @@ global stage `quality_top` (in this module), listed after the fused stages.
 
 from __future__ import annotations
 
+import json
+from pathlib import Path
 from types import ModuleType
-from typing import Literal
+from typing import Any, Literal
 
 import numpy as np
 import pyarrow as pa
@@ -30,10 +32,11 @@ from datamill.classifiers import (
     rules_gopher,
 )
 from datamill.classifiers.rules_base import failures
+from datamill.pipeline.rundir import write_json_atomic
 from datamill.pipeline.schema import SIGNALS
 from datamill.pipeline.signals import merged_signals
 from datamill.pipeline.stage import (
-    GlobalOutput,
+    Applier,
     GlobalStage,
     RunContext,
     Stage,
@@ -147,6 +150,9 @@ class Quality(Stage):
         return with_drop_reason(batch, reasons)
 
 
+THRESHOLDS = "thresholds.json"  # quality_top's decisions: the score threshold per language
+
+
 class QualityTopConfig(StageConfig):
     # per language: fraction of documents kept, those with the highest `quality`; '*' for others
     keep_top_fraction: dict[str, float] = {ANY: 1.0}
@@ -173,10 +179,11 @@ class QualityTop(GlobalStage):
     version = "1"
     Config = QualityTopConfig
     requires = ("lang", "quality")
+    needs = ("lang", "quality")
 
-    def run(self, ds, ctx: RunContext):
+    def decide(self, view, ctx: RunContext) -> dict[str, Any]:
         bins = self.config.bins
-        parts = ds.select_columns(["lang", "quality"]).map_batches(
+        parts = view.select_columns(["lang", "quality"]).map_batches(
             _histogram_rows, fn_args=(bins,), batch_format="pyarrow"
         )
         hist: dict[str, np.ndarray] = {}
@@ -187,8 +194,19 @@ class QualityTop(GlobalStage):
             lang: threshold(counts, _for_lang(self.config.keep_top_fraction, lang or None))
             for lang, counts in sorted(hist.items())
         }
-        rows = ds.map_batches(_below_threshold, fn_args=(thresholds,), batch_format="pyarrow")
-        return GlobalOutput(rows, {"quality_top_thresholds": thresholds})
+        write_json_atomic(thresholds, ctx.decisions / THRESHOLDS)
+        return {"quality_top_thresholds": thresholds}
+
+    def applier(self, decisions: Path) -> QualityTopApplier:
+        return QualityTopApplier(self, decisions)
+
+
+class QualityTopApplier(Applier):
+    def setup(self) -> None:
+        self.thresholds = json.loads((self.decisions / THRESHOLDS).read_text(encoding="utf-8"))
+
+    def __call__(self, batch: pa.Table) -> pa.Table:
+        return _below_threshold(batch, self.thresholds)
 
 
 def threshold(counts: np.ndarray, fraction: float) -> float:

@@ -18,7 +18,7 @@ import numpy as np
 import pyarrow as pa
 import xxhash
 
-from datamill.stages.dedup_minhash.scratch import read_partition, write_partitions
+from datamill.pipeline.partitions import read_partition, write_partitions
 
 KEY = "key"
 DOC = "doc"

@@ -16,8 +16,9 @@ import numpy as np
 import pyarrow as pa
 import pyarrow.compute as pc
 
+from datamill.pipeline.partitions import locate
+from datamill.pipeline.stage import SHARD
 from datamill.stages.dedup_minhash.buckets import DOC
-from datamill.stages.dedup_minhash.scratch import locate
 from datamill.stages.dedup_minhash.signatures import estimated_jaccard, signature_matrix
 
 DECISION_SCHEMA = pa.schema(
@@ -34,6 +35,7 @@ class Members:
     quality: np.ndarray  # float64, NaN where null
     length: np.ndarray  # int64 characters
     signatures: np.ndarray  # (documents x num_perm) uint32
+    shards: np.ndarray  # int32: the view shard of each document
 
 
 @dataclass
@@ -48,7 +50,11 @@ def members_of(found: pa.Table | None, keys: np.ndarray, num_perm: int) -> tuple
     64-bit collision names two: such documents are left out of clustering and counted)."""
     if found is None or not len(keys):
         empty = Members(
-            pa.array([], pa.string()), np.zeros(0), np.zeros(0, np.int64), np.zeros((0, num_perm), np.uint32)
+            pa.array([], pa.string()),
+            np.zeros(0),
+            np.zeros(0, np.int64),
+            np.zeros((0, num_perm), np.uint32),
+            np.zeros(0, np.int32),
         )
         return empty, np.zeros(0, dtype=bool)
     order = np.asarray(pc.sort_indices(found, [(DOC, "ascending"), ("id", "ascending")]))
@@ -60,6 +66,7 @@ def members_of(found: pa.Table | None, keys: np.ndarray, num_perm: int) -> tuple
         found.column("quality").to_numpy().astype(np.float64),
         found.column("length").to_numpy(),
         signature_matrix(found.column("signature"), num_perm),
+        found.column(SHARD).to_numpy().astype(np.int32),
     )
     return members, unique
 

@@ -22,8 +22,8 @@ import numpy as np
 import pyarrow as pa
 import pyarrow.parquet as pq
 
+from datamill.pipeline.partitions import read_partition, run_tasks, write_partitions
 from datamill.stages.dedup_minhash.buckets import distinct_pairs
-from datamill.stages.dedup_minhash.scratch import read_partition, run_tasks, write_partitions
 
 EDGE_SCHEMA = pa.schema([("u", pa.uint64()), ("v", pa.uint64())])
 LABEL_SCHEMA = pa.schema([("node", pa.uint64()), ("label", pa.uint64())])

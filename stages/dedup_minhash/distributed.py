@@ -6,50 +6,47 @@ holds one row of counts per task.
 2. Components (`minhash_components`): each node labelled with its component's smallest doc key.
 3. Members: each node's id, quality, length and signature sent to partition `label % P`.
 4. Keep: per component the driver's keep rule (`minhash_clusters.kept_rows`), its size and each
-   member's estimated Jaccard to the kept document; decision rows written split by doc key,
-   stats per partition added up on the driver (`minhash_clusters.merge_cluster_stats`).
-5. Decisions: the corpus rows are shuffled by doc key too (`shuffle_rows`), and each partition's
-   rows meet that partition's decision rows (`decided_partition`).
+   member's estimated Jaccard to the kept document, stats per partition added up on the
+   driver (`minhash_clusters.merge_cluster_stats`).
+   The decision rows go to their shards' folders (`write_decisions`), for the applier.
 """
 
 from __future__ import annotations
 
 import json
 import shutil
-from collections.abc import Callable, Iterator
 from pathlib import Path
 from typing import Any
 
 import numpy as np
 import pyarrow as pa
-import pyarrow.parquet as pq
 
-from datamill.stages.dedup_minhash.buckets import DOC, doc_keys
+from datamill.pipeline.partitions import read_partition, run_tasks, write_decisions, write_partitions
+from datamill.pipeline.stage import SHARD
+from datamill.stages.dedup_minhash.buckets import DOC
 from datamill.stages.dedup_minhash.clusters import (
-    DECISION_SCHEMA,
     cluster_stats,
     kept_rows,
     merge_cluster_stats,
 )
 from datamill.stages.dedup_minhash.components import components, read_labels
 from datamill.stages.dedup_minhash.join import EDGES, JOINED, join_a, join_b, signatures_of
-from datamill.stages.dedup_minhash.scratch import (
-    file_name,
-    partition_files,
-    read_partition,
-    run_tasks,
-    write_partitions,
-)
 from datamill.stages.dedup_minhash.signatures import estimated_jaccard, signature_matrix
 
-LABELS, MEMBERS, DECISIONS, ROWS = "labels", "members", "decisions", "rows"
-DECISION_ROWS = pa.schema([pa.field(DOC, pa.uint64()), *DECISION_SCHEMA])  # as `keep` writes them
+LABELS, MEMBERS = "labels", "members"
 
 
 def distributed_clusters(
-    scratch: Path, partitions: int, num_perm: int, threshold: float, verify: bool, top: int
+    scratch: Path,
+    partitions: int,
+    num_perm: int,
+    threshold: float,
+    verify: bool,
+    top: int,
+    out: Path,
+    shard_keys: list[str],
 ) -> dict[str, Any]:
-    """Writes the decision rows under `scratch/decisions`; returns the stats of the clusters."""
+    """Writes the decision rows to `out` per shard; returns the stats of the clusters."""
     common = {"scratch": str(scratch), "partitions": partitions}
     joined = run_tasks(join_a, partitions, **common)
     verified = run_tasks(join_b, partitions, num_perm=num_perm, threshold=threshold, verify=verify, **common)
@@ -59,7 +56,8 @@ def distributed_clusters(
     parts: list[dict[str, Any]] = []
     if edges:
         run_tasks(send_members, partitions, **common)
-        kept = run_tasks(keep, partitions, num_perm=num_perm, top=top, **common)
+        keep_args = {"num_perm": num_perm, "top": top, "out": str(out), "shard_keys": shard_keys}
+        kept = run_tasks(keep, partitions, **keep_args, **common)
         parts = [json.loads(row["stats"]) for row in kept]
     return {
         "candidate_pairs": sum(row["candidate_pairs"] for row in joined),
@@ -83,9 +81,11 @@ def send_members(part: int, scratch: str, partitions: int) -> dict[str, int]:
     return {}
 
 
-def keep(part: int, scratch: str, partitions: int, num_perm: int, top: int) -> dict[str, str]:
-    """Decision rows of the components whose label falls in this partition, written split by
-    doc key; their stats as JSON."""
+def keep(
+    part: int, scratch: str, partitions: int, num_perm: int, top: int, out: str, shard_keys: list[str]
+) -> dict[str, str]:
+    """Decision rows of the components whose label falls in this partition, written to their
+    shards' folders under `out`; their stats as JSON."""
     scratch = Path(scratch)
     members = read_partition(scratch / MEMBERS, part, member_schema(num_perm))
     labels = np.asarray(members.column("label"))
@@ -101,14 +101,14 @@ def keep(part: int, scratch: str, partitions: int, num_perm: int, top: int) -> d
     signatures = signature_matrix(members.column("signature"), num_perm)
     decisions = pa.table(
         {
-            DOC: members.column(DOC),
             "id": ids,
             "kept": ids.take(kept),
             "size": sizes,
             "jaccard": estimated_jaccard(signatures, signatures[kept]),
+            SHARD: members.column(SHARD),
         }
     )
-    write_partitions(decisions, DOC, partitions, scratch / DECISIONS, f"{part:05d}")
+    write_decisions(decisions, out, shard_keys, f"{part:05d}")
     representatives = np.unique(kept)
     return {"stats": json.dumps(cluster_stats(sizes[representatives], ids.take(representatives), top))}
 
@@ -121,29 +121,7 @@ def member_schema(num_perm: int) -> pa.Schema:
             ("quality", pa.float32()),
             ("length", pa.int64()),
             ("signature", pa.binary(4 * num_perm)),
+            (SHARD, pa.int32()),
             ("label", pa.uint64()),
         ]
     )
-
-
-def shuffle_rows(block: pa.Table, scratch: str, partitions: int) -> pa.Table:
-    """A corpus block's rows, with their doc key, written split by doc key (a Ray Data map): the
-    decision step then meets each row in the same partition as its decision."""
-    if not block.num_rows:
-        return pa.table({"docs": [0]})
-    keys = doc_keys(block.column("id"))
-    write_partitions(
-        block.append_column(DOC, keys), DOC, partitions, Path(scratch) / ROWS, file_name(keys), "zstd"
-    )
-    return pa.table({"docs": [block.num_rows]})
-
-
-def decided_partition(
-    batch: pa.Table, scratch: str, decide: Callable[[pa.Table, pa.Table], pa.Table]
-) -> Iterator[pa.Table]:
-    """The rows of one partition (`batch` names it) with `decide` applied against that
-    partition's decision rows, one shuffled file at a time (memory: one block's share)."""
-    part = batch.column("part")[0].as_py()
-    decisions = read_partition(Path(scratch) / DECISIONS, part, DECISION_ROWS).drop_columns([DOC])
-    for path in partition_files(Path(scratch) / ROWS, part):
-        yield decide(pq.read_table(path).drop_columns([DOC]), decisions)

@@ -35,9 +35,18 @@ import pyarrow.compute as pc
 import pyarrow.parquet as pq
 from pydantic import Field
 
+from datamill.pipeline.partitions import (
+    file_name,
+    read_decisions,
+    read_keys,
+    run_tasks,
+    write_decisions,
+    write_partitions,
+)
 from datamill.pipeline.signals import merged_signal_columns
 from datamill.pipeline.stage import (
-    GlobalOutput,
+    SHARD,
+    Applier,
     GlobalStage,
     RunContext,
     StageConfig,
@@ -46,9 +55,8 @@ from datamill.pipeline.stage import (
 )
 from datamill.stages.dedup_minhash import buckets as minhash_buckets
 from datamill.stages.dedup_minhash import clusters as minhash_clusters
-from datamill.stages.dedup_minhash.distributed import decided_partition, distributed_clusters, shuffle_rows
+from datamill.stages.dedup_minhash.distributed import distributed_clusters
 from datamill.stages.dedup_minhash.join import PAIRS, SIGNATURE_COLUMNS, SIGNATURES
-from datamill.stages.dedup_minhash.scratch import file_name, read_keys, run_tasks, write_partitions
 from datamill.stages.dedup_minhash.shingles import batch_shingles
 from datamill.stages.dedup_minhash.signatures import (
     band_keys,
@@ -137,7 +145,7 @@ def sign_block(
             signature_batch(block.slice(lo, step), config, perms, bands, rows)
             for lo in range(0, len(block), step)
         ]
-    )
+    ).append_column(SHARD, block.column(SHARD))
     name = file_name(sigs.column(minhash_buckets.DOC))
     folder = Path(scratch)
     write_partitions(
@@ -165,14 +173,23 @@ def _decide(batch: pa.Table, decisions: pa.Table) -> pa.Table:
 _BANDS = "bands"
 
 
+class DedupMinhashApplier(Applier):
+    def begin_shard(self, key: str) -> None:
+        self.rows = read_decisions(self.decisions, key, minhash_clusters.DECISION_SCHEMA)
+
+    def __call__(self, batch: pa.Table) -> pa.Table:
+        return _decide(batch, self.rows)
+
+
 class DedupMinhash(GlobalStage):
     name = "dedup_minhash"
     version = "2"
     Config = DedupMinhashConfig
     requires = ("id", "text", "quality", "signals")
     produces = ("dup_cluster", "signals")
+    needs = ("text", "quality")
 
-    def run(self, ds, ctx: RunContext):
+    def decide(self, view, ctx: RunContext) -> dict[str, Any]:
         cfg = self.config
         bands, rows = bands_and_rows(
             cfg.threshold, cfg.num_perm, cfg.false_positive_weight, cfg.false_negative_weight
@@ -180,10 +197,10 @@ class DedupMinhash(GlobalStage):
         scratch = ctx.scratch / "dedup_minhash"
         shutil.rmtree(scratch, ignore_errors=True)
         partitions = cfg.num_partitions or minhash_buckets.partition_count(
-            ds.count(), bands, 2 * ctx.num_cpus
+            ctx.input_rows, bands, 2 * ctx.num_cpus
         )
         started = time.perf_counter()
-        self._write_signatures(ds, scratch, bands, rows, partitions)
+        self._write_signatures(view, scratch, bands, rows, partitions)
         signed = time.perf_counter()
         pair_rows = sum(
             row["pairs"]
@@ -200,9 +217,17 @@ class DedupMinhash(GlobalStage):
         path = self._cluster_path(pair_rows)
         if path == "driver":
             decisions, stats = self._driver_clusters(scratch, partitions)
+            write_decisions(decisions, ctx.decisions, ctx.shard_keys, "driver")
         else:
             stats = distributed_clusters(
-                scratch, partitions, cfg.num_perm, cfg.threshold, cfg.verify, cfg.top_clusters
+                scratch,
+                partitions,
+                cfg.num_perm,
+                cfg.threshold,
+                cfg.verify,
+                cfg.top_clusters,
+                ctx.decisions,
+                ctx.shard_keys,
             )
         run_stats = {
             "minhash_bands": bands,
@@ -215,13 +240,10 @@ class DedupMinhash(GlobalStage):
             "seconds_buckets": round(bucketed - signed, 3),
             "seconds_clusters": round(time.perf_counter() - bucketed, 3),
         }
-        if path == "driver":
-            rows = ds.map_batches(
-                _decide, fn_kwargs={"decisions": decisions}, batch_size=None, batch_format="pyarrow"
-            )
-        else:
-            rows = self._decided_in_partitions(ds, scratch, partitions)
-        return GlobalOutput(rows, run_stats)
+        return run_stats
+
+    def applier(self, decisions: Path) -> DedupMinhashApplier:
+        return DedupMinhashApplier(self, decisions)
 
     def _cluster_path(self, pair_rows: int) -> str:
         """`driver` or `distributed` for this many candidate pair rows (distinct within each
@@ -238,7 +260,8 @@ class DedupMinhash(GlobalStage):
         return "distributed"
 
     def _driver_clusters(self, scratch: Path, partitions: int) -> tuple[pa.Table, dict[str, Any]]:
-        """Decisions and stats from the pairs and their documents' signatures, on the driver."""
+        """Decisions (with each document's view shard) and stats from the pairs and their
+        documents' signatures, on the driver."""
         cfg = self.config
         files = sorted((scratch / PAIRS).glob("*/*.parquet"))
         pairs = pa.concat_tables(
@@ -258,29 +281,11 @@ class DedupMinhash(GlobalStage):
             "doc_key_collisions": int((~unique).sum()),
             **result.stats,
         }
-        return result.decisions, stats
+        shards = members.shards[np.asarray(pc.index_in(result.decisions.column("id"), value_set=members.ids))]
+        return result.decisions.append_column(SHARD, pa.array(shards, pa.int32())), stats
 
-    def _decided_in_partitions(self, ds, scratch: Path, partitions: int):
-        """The corpus shuffled by doc key through scratch files, each partition's rows decided
-        against its own decision rows (the decisions never meet in one place)."""
-        import ray.data
-
-        ds.map_batches(
-            shuffle_rows,
-            fn_kwargs={"scratch": str(scratch), "partitions": partitions},
-            batch_size=None,
-            batch_format="pyarrow",
-        ).materialize()
-        parts = ray.data.from_items([{"part": p} for p in range(partitions)], override_num_blocks=partitions)
-        return parts.map_batches(
-            decided_partition,
-            fn_kwargs={"scratch": str(scratch), "decide": _decide},
-            batch_size=1,
-            batch_format="pyarrow",
-        )
-
-    def _write_signatures(self, ds, scratch: Path, bands: int, rows: int, partitions: int) -> None:
-        ds.select_columns(["id", "text", "quality"]).map_batches(
+    def _write_signatures(self, view, scratch: Path, bands: int, rows: int, partitions: int) -> None:
+        view.map_batches(
             sign_block,
             fn_kwargs={
                 "config": self.config,

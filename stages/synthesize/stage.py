@@ -9,10 +9,11 @@ parent's lineage, text = the valid pairs formatted in the document's language. A
 a valid pair is rejected (`synthesize:no_valid_pair`, `:invalid_json`, `:truncated`, ...) with
 the raw output as its text; every invalid pair is counted by reason (`pairs_invalid:<reason>`).
 
-Flow, all in the runner's one writing pass: chunking (a Ray Data map) streams into the
-generator actors (`synth_generate`), which load their engines meanwhile; they save finished
-rows to the segment's resume folder, hand them on to be written, and leave their counts in
-scratch files that its `finish` (called once the rows are written) sums into the stage's stats.
+Flow: chunking (a Ray Data map over the stage's view) streams into the generator actors
+(`generate.py`), which load their engines meanwhile; they save finished rows to the segment's
+resume folder and leave their counts in scratch files. Once generation is done every saved row,
+once, goes to the decisions folder's `rows/`; the next rows pass writes them after the parents
+(which pass unchanged), rejecting the chunks without a valid pair.
 
 Resume: a killed run re-started with the same config generates only the chunks whose rows are
 not in the resume folder (chunk ids are stable: parent id, chunk number, prompt id).
@@ -21,7 +22,6 @@ not in the resume folder (chunk ids are stable: parent id, chunk number, prompt 
 from __future__ import annotations
 
 from collections import Counter
-from functools import partial
 from pathlib import Path
 from typing import Any
 
@@ -29,15 +29,26 @@ import pyarrow as pa
 import pyarrow.compute as pc
 import pyarrow.parquet as pq
 
-from datamill.pipeline.schema import conform
-from datamill.pipeline.stage import GlobalOutput, GlobalStage, RunContext, with_drop_reason
+from datamill.pipeline.stage import DROP_REASON, Applier, GlobalStage, RunContext, with_drop_reason
 from datamill.stages.synthesize.config import OpenAIBackend, SynthesizeConfig
 from datamill.stages.synthesize.generate import OpenAIGenerator, VllmGenerator, counts_in
-from datamill.stages.synthesize.rows import INVALID, NAME, chunk_documents, pair_counts
+from datamill.stages.synthesize.rows import INVALID, NAME, PARENT_COLUMNS, chunk_documents, pair_counts
+
+ROWS = "rows"  # the synthetic rows, valid and rejected, in the decisions folder
 
 
-def _keep_parents(batch: pa.Table) -> pa.Table:
-    return with_drop_reason(conform(batch), [None] * batch.num_rows)
+class SynthesizeApplier(Applier):
+    """Parents pass unchanged; the added rows carry their own decision (a chunk without a valid
+    pair is rejected with its reason)."""
+
+    def __call__(self, batch: pa.Table) -> pa.Table:
+        if DROP_REASON in batch.column_names:
+            return batch
+        return with_drop_reason(batch, [None] * batch.num_rows)
+
+
+def _count(batch: pa.Table) -> pa.Table:
+    return pa.table({"rows": [batch.num_rows]})
 
 
 def _without(rows: pa.Table, ids: pa.Array) -> pa.Table:
@@ -88,27 +99,35 @@ class Synthesize(GlobalStage):
     version = "2"
     Config = SynthesizeConfig
     requires = ("id", "text", "lang", "kind", "quality", "license", "lineage")
+    needs = ("text", "kind", "quality", *PARENT_COLUMNS)  # what chunking and the new rows read
     produces = ("kind", "parent_id", "gen")
 
-    def run(self, ds, ctx: RunContext):
-        """Lazy: the runner's writer pulls the parents, the rows a killed run left, and the rows
-        the engines generate, all in one pass (the engines load while the first chunks are cut
-        and the parents are written)."""
-        import ray.data
-
+    def decide(self, view, ctx: RunContext) -> dict[str, Any]:
+        """Chunking streams into the generator actors (their engines load meanwhile), which save
+        finished rows to the resume folder; then every saved row, once, goes to `rows/`: the
+        documents this stage adds, which the next rows pass writes after the parents."""
         config: SynthesizeConfig = self.config
         key = config.backend.api_key() if isinstance(config.backend, OpenAIBackend) else None
-        cache = (ctx.resume or ctx.scratch) / "generations"
+        cache = ctx.resume / "generations"
         cache.mkdir(parents=True, exist_ok=True)
-        done, resumed_counts, files = _resumed(cache)
+        done, resumed_counts, _ = _resumed(cache)
         counts_dir = ctx.scratch / "synthesize-counts"
-        chunks = ds.map_batches(chunk_documents, fn_args=(config,), batch_format="pyarrow")
+        chunks = view.map_batches(chunk_documents, fn_args=(config,), batch_format="pyarrow")
         generated = self._generate(chunks, cache, counts_dir, done, key)
-        if files:  # one task per file: read_parquet's listing and footer pass cost 2-5 s here
-            resumed = ray.data.from_items(files).map_batches(_read_rows, batch_size=1, batch_format="pyarrow")
-            generated = resumed.union(generated)
-        rows = ds.map_batches(_keep_parents, batch_format="pyarrow").union(generated)
-        return GlobalOutput(rows, finish=partial(_final_stats, config, resumed_counts, counts_dir))
+        for _ in generated.map_batches(_count, batch_format="pyarrow").iter_batches(batch_size=None):
+            pass
+        out = ctx.decisions / ROWS
+        out.mkdir(parents=True, exist_ok=True)
+        for n, file in enumerate(_resumed(cache)[2]):
+            rows = _read_rows(pa.table({"path": [file["path"]], "again": [file["again"]]}))
+            pq.write_table(rows, out / f"synthesize-{n:05d}.parquet", compression="zstd")
+        return _final_stats(config, resumed_counts, counts_dir)
+
+    def applier(self, decisions: Path) -> SynthesizeApplier:
+        return SynthesizeApplier(self, decisions)
+
+    def new_rows(self, decisions: Path) -> list[Path]:
+        return sorted((decisions / ROWS).glob("*.parquet"))
 
     def _generate(self, chunks, cache: Path, counts_dir: Path, done: pa.Array, key: str | None):
         """The synthetic rows of the chunks not in `done`, generated by the actor pool."""

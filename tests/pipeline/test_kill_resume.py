@@ -81,29 +81,40 @@ def reference(tmp_path_factory):
     return config, _rows(tmp_path / "run")
 
 
-@pytest.mark.parametrize("moment", ["during_fused_pass", "during_global_stage"])
+def _stray(run_dir: Path) -> list[str]:
+    """Files or folders a killed attempt could leave behind: hidden names (temporary files,
+    scratch and resume folders) anywhere in the run directory."""
+    return sorted(str(p.relative_to(run_dir)) for p in run_dir.rglob("*") if p.name.startswith("."))
+
+
+MOMENTS = {
+    # the first rows pass: some shards committed, others not
+    "during_fused_pass": lambda run_dir: len(list(run_dir.glob("stages/01-*/_shards/*.json"))) >= 2,
+    # dedup_exact deciding: its hash partitions are being written
+    "during_global_decisions": lambda run_dir: any(run_dir.glob("decisions/02-*/.scratch/*/*")),
+    # the rows pass applying the decisions: some shards written, others not
+    "during_decisions_applied": lambda run_dir: any(run_dir.glob("stages/03-*/_shards/*.json")),
+}
+
+
+@pytest.mark.parametrize("moment", list(MOMENTS))
 def test_killed_run_resumes_to_the_same_rows(reference, tmp_path, moment):
     config, (kept_ref, rejected_ref) = reference
     run_dir = tmp_path / "run"
-    segment_markers = lambda: list(run_dir.glob("stages/01-*/_shards/*.json"))  # noqa: E731
     proc = _start(config, run_dir)
     try:
-        if moment == "during_fused_pass":
-            _wait_for(lambda: len(segment_markers()) >= 2, proc)
-        else:
-            _wait_for(lambda: any(run_dir.glob("stages/01-*/_SUCCESS")), proc)
-            _wait_for(
-                lambda: any(run_dir.glob("stages/02-*/.tmp-*")) or any(run_dir.glob("rejected/.dedup*")), proc
-            )
+        _wait_for(lambda: MOMENTS[moment](run_dir), proc)
     finally:
         os.killpg(proc.pid, signal.SIGKILL)
         proc.wait()
     if moment == "during_fused_pass":
-        assert len(segment_markers()) < SHARDS + 1, "all shards were done before the kill"
-    assert not any(run_dir.glob("stages/02-*/_SUCCESS"))
+        assert len(list(run_dir.glob("stages/01-*/_shards/*.json"))) < SHARDS + 1, "all shards were done"
+    if moment == "during_global_decisions":
+        assert not any(run_dir.glob("decisions/02-*/_SUCCESS"))
 
     _finish(config, run_dir)
     kept, rejected = _rows(run_dir)
     assert kept == kept_ref
     assert rejected == rejected_ref
     assert len({r[0] for r in kept + rejected}) == len(kept) + len(rejected) == SHARDS * 30 + 1
+    assert _stray(run_dir) == []

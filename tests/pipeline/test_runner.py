@@ -45,9 +45,11 @@ def test_every_document_is_kept_or_rejected_with_a_reason(run, tmp_path):
     state = run(_corpus(tmp_path))
     run_dir = tmp_path / "run"
     assert state["status"] == "done"
-    seg1, seg2 = state["segments"]
-    assert seg1["stages"] == ["ingest", "extract_html", "normalize"] and seg2["stages"] == ["dedup_exact"]
-    assert seg1["shards"] == 5  # 1 WARC + 3 folder shards + 1 JSONL
+    seg1, decided, seg2 = state["segments"]  # rows pass, dedup_exact's decisions, their application
+    assert seg1["stages"] == ["ingest", "extract_html", "normalize"]
+    assert decided["stages"] == seg2["stages"] == ["dedup_exact"] and decided["global"]
+    assert decided["dir"] == "decisions/02-dedup_exact" and seg2["dir"] == "stages/03-dedup_exact"
+    assert seg1["shards"] == seg2["shards"] == 5  # 1 WARC + 3 folder shards + 1 JSONL
 
     chain = [seg1["stats"][n] for n in seg1["stages"]] + [seg2["stats"]["dedup_exact"]]
     for stats in chain:

@@ -8,8 +8,8 @@ import pytest
 from datasketch import MinHash, MinHashLSH
 
 from datamill.pipeline import outputs
+from datamill.pipeline.fused import run_global_stage
 from datamill.pipeline.schema import conform
-from datamill.pipeline.stage import RunContext
 from datamill.stages.dedup_minhash import buckets as minhash_buckets
 from datamill.stages.dedup_minhash import clusters as minhash_clusters
 from datamill.stages.dedup_minhash import components as minhash_components
@@ -137,6 +137,7 @@ def test_keep_rule_quality_then_length_then_id():
         quality=np.array([0.2, 0.9, np.nan, 0.5, 0.5, np.nan, np.nan]),
         length=np.array([10, 5, 99, 7, 8, 3, 3]),
         signatures=sig,
+        shards=np.zeros(7, np.int32),
     )
     # clusters {a,b,c}, {d,e}, {f,g}
     result = minhash_clusters.cluster(members, np.array([0, 1, 3, 5]), np.array([1, 2, 4, 6]), top=2)
@@ -153,13 +154,9 @@ def test_keep_rule_quality_then_length_then_id():
 
 
 def _run_stage(table: pa.Table, tmp_path, blocks: int, **config) -> tuple[pa.Table, dict]:
-    import ray.data
-
-    ctx = RunContext(run_dir=tmp_path, scratch=tmp_path / "scratch", num_cpus=2)
-    ds = ray.data.from_arrow(conform(table)).repartition(blocks)
-    out = DedupMinhash(DedupMinhashConfig(**config)).run(ds, ctx)
-    result = pa.concat_tables(list(out.rows.iter_batches(batch_format="pyarrow", batch_size=None)))
-    return result.sort_by("id"), out.stats
+    stage = DedupMinhash(DedupMinhashConfig(**config))
+    result, stats = run_global_stage(stage, conform(table), tmp_path, 2, blocks)
+    return result.sort_by("id"), stats
 
 
 @pytest.fixture(scope="module")

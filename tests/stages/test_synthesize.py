@@ -261,7 +261,7 @@ def test_missing_api_key_variable_stops_the_stage_before_any_request(model_dir, 
     with pytest.raises(
         ConfigError, match=r"api_key_env: environment variable DATAMILL_NO_SUCH_KEY is not set"
     ):
-        Synthesize(config).run(None, None)
+        Synthesize(config).decide(None, None)
 
 
 def test_relative_model_path_resolves_against_the_config_folder(tmp_path, model_dir):

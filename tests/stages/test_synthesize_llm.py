@@ -116,8 +116,8 @@ def _seed_resume_cache(run_dir: Path, config, docs: pa.Table) -> tuple[dict[str,
         OUTPUT_FIELDS, (outputs_, ["stop"] * 3, [100] * 3, [20] * 3), strict=True
     ):
         done = done.append_column(name, pa.array(values, type_))
-    segment = plan_segments(config)[-1]
-    folder = run_dir / "stages" / f"{segment.index:02d}-synthesize"
+    segment = next(s for s in plan_segments(config) if s.is_global)
+    folder = run_dir / "decisions" / f"{segment.index:02d}-synthesize"
     (folder / "_shards").mkdir(parents=True)
     (folder / "_fingerprint").write_text(segment.fingerprint + "\n")
     (folder / ".resume" / "generations").mkdir(parents=True)
@@ -162,7 +162,7 @@ def test_vllm_stage_resumes_a_killed_run_and_writes_provenance(run, tmp_path, ti
     assert counters["output_tokens"] > 0 and counters["load_seconds"] > 0
     assert set(stats["rejected_by_reason"]) <= ALLOWED_REJECTIONS  # never truncated / invalid JSON
     assert segment["prompts"]["zh"]["id"] == "qa_zh_v1" and segment["model"] == str(tiny_model)
-    assert not (run_dir / "stages" / segment["dir"] / ".resume").exists()
+    assert not (run_dir / state["segments"][-2]["dir"] / ".resume").exists()
 
     kept = outputs.kept(run_dir).to_pylist()
     rejected = outputs.rejected(run_dir, "synthesize").to_pylist()

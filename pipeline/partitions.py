@@ -1,11 +1,13 @@
-"""Scratch files split by a 64-bit key, and Ray Data tasks over their partitions.
+"""Partition files split by a 64-bit key, and Ray tasks over their partitions.
 
 The MinHash stage shuffles through shared storage, the way MapReduce does: a task writes its
 rows split by `key % partitions` into `folder/<partition>/<name>.parquet` (`write_partitions`),
 and one task per partition of the next step reads that partition's files (`read_partition`).
 `run_tasks` runs such a step, one Ray Data task per partition, and hands the driver only each
 task's small result row. A file's name comes from the task that writes it, so a retried task
-overwrites its own files.
+overwrites its own files. Global stages shuffle this way (Ray Data's hash shuffle and join
+operators cost 10-30 s each to start, more than the work on small data) and write their
+decisions per shard (`write_decisions`) for the rows pass that applies them.
 """
 
 from __future__ import annotations
@@ -18,6 +20,8 @@ import numpy as np
 import pyarrow as pa
 import pyarrow.parquet as pq
 import xxhash
+
+from datamill.pipeline.stage import SHARD
 
 
 def file_name(keys: np.ndarray | pa.Array | pa.ChunkedArray) -> str:
@@ -110,3 +114,26 @@ def run_tasks(task: Callable[..., dict[str, Any]], count: int, /, **kwargs: Any)
 def _run_one(batch: pa.Table, task: Callable[..., dict[str, Any]], kwargs: dict[str, Any]) -> pa.Table:
     part = batch.column("part")[0].as_py()
     return pa.Table.from_pylist([{"part": part, **task(part, **kwargs)}])
+
+
+def write_decisions(rows: pa.Table, folder: Path | str, shard_keys: list[str], name: str) -> None:
+    """Decision rows (with the view's `_shard` column) written per shard, to
+    `folder/shards/<shard key>/<name>.parquet`, without `_shard`: a rows pass reads only its
+    shard's."""
+    if not rows.num_rows:
+        return
+    shards = np.asarray(rows.column(SHARD).combine_chunks())
+    order = np.argsort(shards, kind="stable")
+    values, starts = np.unique(shards[order], return_index=True)
+    ends = [*starts[1:], len(order)]
+    body = rows.drop_columns([SHARD])
+    for shard, lo, hi in zip(values.tolist(), starts.tolist(), ends, strict=True):
+        target = Path(folder) / "shards" / shard_keys[shard]
+        target.mkdir(parents=True, exist_ok=True)
+        pq.write_table(body.take(order[lo:hi]), target / f"{name}.parquet")
+
+
+def read_decisions(folder: Path | str, key: str, schema: pa.Schema) -> pa.Table:
+    """The decision rows `write_decisions` wrote for one shard (empty when none)."""
+    files = sorted((Path(folder) / "shards" / key).glob("*.parquet"))
+    return pa.concat_tables([schema.empty_table(), *(pq.read_table(f, schema=schema) for f in files)])
