@@ -182,6 +182,7 @@ def main() -> None:
     args = parser.parse_args()
     sizes = [int(s) for s in args.sizes.split(",")]
     work = Path(args.work)
+    work.mkdir(parents=True, exist_ok=True)
     paths = corpora(sizes, work, None)
     for size in sizes:
         folder = work / f"jsonl-{size}"

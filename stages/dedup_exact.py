@@ -112,16 +112,19 @@ def decide_partition(part: int, folder: str, out: str, shard_keys: list[str]) ->
 
 class DedupExactApplier(Applier):
     def begin_shard(self, key: str) -> None:
-        rows = read_decisions(self.decisions, key, DECISION_SCHEMA)
-        self.first = dict(zip(rows.column("id").to_pylist(), rows.column("first").to_pylist(), strict=True))
+        self.rows = read_decisions(self.decisions, key, DECISION_SCHEMA)
 
     def __call__(self, batch: pa.Table) -> pa.Table:
-        ids = batch.column("id").to_pylist()
-        firsts = [self.first.get(i) for i in ids]
-        reasons = [f"dedup_exact:duplicate_of:{f}" if f else None for f in firsts]
-        batch = set_column(
-            batch, "dup_cluster", [f or i for f, i in zip(firsts, ids, strict=True)], pa.string()
+        ids = batch.column("id").combine_chunks().cast(pa.string())
+        first = self.rows.column("first").take(
+            pc.index_in(ids, value_set=self.rows.column("id").combine_chunks())
         )
+        reasons = pc.if_else(
+            pc.is_valid(first),
+            pc.binary_join_element_wise("dedup_exact:duplicate_of", first, ":"),
+            pa.scalar(None, pa.string()),
+        )
+        batch = set_column(batch, "dup_cluster", pc.coalesce(first, ids), pa.string())
         return with_drop_reason(batch, reasons)
 
 
