@@ -24,6 +24,10 @@ class Progress:
         self.enabled = enabled
         self.console = Console(stderr=True)
 
+    def note(self, message: str) -> None:
+        """A line the user should see even without progress bars."""
+        self.console.print(message, markup=False, highlight=False)
+
     @contextmanager
     def task(self, description: str, total: int | None, completed: int = 0) -> Iterator[_Bar]:
         if not self.enabled:

@@ -2,17 +2,29 @@
 
 from __future__ import annotations
 
+import fcntl
 import json
 import os
 import shutil
+import socket
 import subprocess
 import uuid
+from collections.abc import Iterator
+from contextlib import contextmanager
+from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
+
+from datamill.pipeline.errors import ConfigError
 
 SUCCESS = "_SUCCESS"
 FINGERPRINT = "_fingerprint"
 SHARD_MARKERS = "_shards"
+LOCK = "run.lock"
+
+
+class RunDirLocked(ConfigError):
+    """Another run holds the run directory: stops at start-up (exit 2), naming the holder."""
 
 
 def write_json_atomic(data: Any, path: Path) -> None:
@@ -40,6 +52,42 @@ class RunDir:
     def __init__(self, root: Path) -> None:
         self.root = root
         self.run_json = root / "run.json"
+
+    @contextmanager
+    def locked(self) -> Iterator[dict[str, Any] | None]:
+        """Hold the run directory for one run: an advisory lock on `run.lock` (released by the
+        kernel when the process dies), which names the holder (host, pid, start time). Yields
+        the holder a dead process left in the file (the lock is taken over), else None."""
+        self.root.mkdir(parents=True, exist_ok=True)
+        path = self.root / LOCK
+        handle = path.open("a+", encoding="utf-8")
+        try:
+            try:
+                fcntl.flock(handle, fcntl.LOCK_EX | fcntl.LOCK_NB)
+            except BlockingIOError:
+                handle.seek(0)
+                holder = handle.read().strip() or "unknown"
+                raise RunDirLocked(
+                    f"run directory {self.root} is in use by another run ({holder});"
+                    " wait for it to finish or use another --run-dir"
+                ) from None
+            handle.seek(0)
+            left = handle.read().strip()
+            handle.seek(0)
+            handle.truncate()
+            holder = {
+                "host": socket.gethostname(),
+                "pid": os.getpid(),
+                "started_at": datetime.now(UTC).isoformat(),
+            }
+            handle.write(json.dumps(holder) + "\n")
+            handle.flush()
+            try:
+                yield json.loads(left) if left.startswith("{") else None
+            finally:
+                path.unlink(missing_ok=True)  # still ours: only a killed run leaves its file
+        finally:
+            handle.close()
 
     def segment(self, index: int, name: str) -> Path:
         """The folder of a rows pass: the rows it kept."""

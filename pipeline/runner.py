@@ -117,12 +117,20 @@ class Runner:
         self.segments = plan_segments(config)
 
     def run(self) -> dict[str, Any]:
+        with self.rd.locked() as taken_over:
+            return self._run(taken_over)
+
+    def _run(self, taken_over: dict[str, Any] | None) -> dict[str, Any]:
         self._crawl()
         shards = self.source.plan_shards(self.config.base_dir)
         if not shards:
             raise RunError("no input files found in any source (check sources[].paths)")
-        self.rd.root.mkdir(parents=True, exist_ok=True)
         state = self._initial_state()
+        if taken_over:  # a run killed before it finished left its lock file
+            state["lock_taken_over"] = taken_over
+            self.progress.note(
+                f"took over the run directory from a run that ended without unlocking: {taken_over}"
+            )
         self.rd.write_run_json(state)
         started = time.perf_counter()
         self.num_cpus = ray_session.init(self.config.ray, self.address)

@@ -309,9 +309,31 @@ def _table_row(
         "content_type": "text/plain",
         "title": str(title) if title is not None else None,
     }
+    bad = [
+        name
+        for name, value in (("url", uri), ("title", fields["title"]), ("text", text))
+        if _unencodable(value)
+    ]
+    if bad:  # a lone surrogate ("\ud800") is valid JSON but no UTF-8: the row, not the file, fails
+        return out.add(_valid(uri, locator), locator, f"ingest:lone_surrogate:{bad[0]}", fetched_at=fetched)
     if not isinstance(text, str):
         return out.add(uri, locator, f"ingest:missing_text_field:{source.text_field}", **fields)
     return out.add(uri, locator, None, text=text, **fields)
+
+
+def _unencodable(value: object) -> bool:
+    """A string UTF-8 cannot encode (it holds a lone surrogate)."""
+    if not isinstance(value, str) or value.isascii():
+        return False
+    try:
+        value.encode("utf-8")
+    except UnicodeEncodeError:
+        return True
+    return False
+
+
+def _valid(uri: str, fallback: str) -> str:
+    return fallback if _unencodable(uri) else uri
 
 
 class IngestConfig(StageConfig):

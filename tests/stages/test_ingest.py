@@ -125,3 +125,20 @@ def test_parquet_source_reads_columns_and_rejects_missing_text(tmp_path):
         ("b.parquet#row=0", None, None, "ingest:missing_text_field:text"),
     ]
     assert rows[0]["id"] == make_id("p", "u1", "a.parquet#row=0")
+
+
+def test_jsonl_line_with_a_lone_surrogate_is_rejected_alone(tmp_path):
+    lines = [
+        json.dumps({"text": "first good line", "url": "https://a.example/1"}),
+        '{"text": "broken \\ud800 text", "url": "https://a.example/2"}',  # valid JSON, not UTF-8
+        '{"text": "fine text", "url": "https://a.example/\\udfff"}',
+        json.dumps({"text": "第二行", "url": "https://a.example/3"}),
+    ]
+    (tmp_path / "docs.jsonl").write_text("\n".join(lines) + "\n", encoding="utf-8")
+    rows = _rows(_config(tmp_path, [{"name": "j", "kind": "jsonl", "paths": ["docs.jsonl"]}]))
+    assert [(r["uri"], r["text"], r["drop_reason"]) for r in rows] == [
+        ("https://a.example/1", "first good line", None),
+        ("https://a.example/2", None, "ingest:lone_surrogate:text"),
+        ("docs.jsonl#line=3", None, "ingest:lone_surrogate:url"),
+        ("https://a.example/3", "第二行", None),
+    ]
