@@ -55,6 +55,7 @@ from datamill.pipeline.stage import (
 )
 from datamill.stages.dedup_minhash import buckets as minhash_buckets
 from datamill.stages.dedup_minhash import clusters as minhash_clusters
+from datamill.stages.dedup_minhash import precision
 from datamill.stages.dedup_minhash.distributed import distributed_clusters
 from datamill.stages.dedup_minhash.join import PAIRS, SIGNATURE_COLUMNS, SIGNATURES
 from datamill.stages.dedup_minhash.shingles import batch_shingles
@@ -240,6 +241,9 @@ class DedupMinhash(GlobalStage):
             "seconds_buckets": round(bucketed - signed, 3),
             "seconds_clusters": round(time.perf_counter() - bucketed, 3),
         }
+        clustered = time.perf_counter()
+        run_stats.update(precision.estimate(view, ctx.decisions, cfg))
+        run_stats["seconds_precision"] = round(time.perf_counter() - clustered, 3)
         return run_stats
 
     def applier(self, decisions: Path) -> DedupMinhashApplier:

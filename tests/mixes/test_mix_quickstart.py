@@ -94,3 +94,12 @@ def test_the_notebook_runs_on_the_quickstart_run(quickstart_run, monkeypatch):
     keys = {k for seg in state["segments"] for s in seg["stats"].values() for k in s["rejected_by_reason"]}
     reasons = next(c for c in code if "by_reason" in c.source).outputs[-1]["data"]["text/plain"]
     assert reasons.startswith(f"shape: ({len(keys)}, 2)")  # one row per drop reason counted in run.json
+
+
+def test_the_quickstart_run_reports_its_sampled_dedup_precision(quickstart_run):
+    state = json.loads((quickstart_run / "run.json").read_text(encoding="utf-8"))
+    counters = state["segments"][-1]["stats"]["dedup_minhash"]["counters"]
+    # the near-duplicates the sample corpus plants are all removed at their true similarity
+    assert counters["precision_sample"] == counters["docs_removed"] == 3
+    assert counters["precision_estimate"] == 1.0
+    assert 0.8 <= counters["precision_sample_min_jaccard"] < 1.0

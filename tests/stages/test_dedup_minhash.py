@@ -353,3 +353,46 @@ def test_stage_in_a_run_writes_rejections_and_stats(run, tmp_path):
     for row in rejected.to_pylist():
         assert row["drop_reason"].rsplit(":", 1)[1] == row["dup_cluster"]
         assert row["dup_cluster"] in kept_ids
+
+
+def _word_5grams(text: str) -> set[str]:
+    """Brute-force reference shingles for plain lower-case ASCII words (what the stage's word
+    5-grams are on such text), written independently of the stage."""
+    words = text.split()
+    return {" ".join(words[i : i + 5]) for i in range(len(words) - 4)}
+
+
+def test_sampled_precision_estimate_equals_brute_force(tmp_path):
+    rng = np.random.default_rng(7)
+    vocab = [f"w{chr(97 + i)}{chr(97 + j)}" for i in range(26) for j in range(26)]
+    originals = [" ".join(rng.choice(vocab, 120)) for _ in range(6)]
+    docs = []
+    for n, text in enumerate(originals):
+        docs.append(text)
+        words = text.split()
+        for k in (2, 5):  # two variants each, 2 to 12 words of 120 changed
+            edited = list(words)
+            for at in rng.choice(len(words), k + 2 * n, replace=False):
+                edited[at] = "zz" + edited[at]
+            docs.append(" ".join(edited))
+    table = pa.table(
+        {
+            "id": [f"d{i:03d}" for i in range(len(docs))],
+            "text": pa.array(docs, pa.large_string()),
+            "quality": pa.array([1.0 if i % 3 == 0 else 0.5 for i in range(len(docs))], pa.float32()),
+        }
+    )
+    # unverified candidates: some removed documents are below the threshold, so the estimate is
+    # below 1 and its arithmetic shows
+    result, stats = _run_stage(table, tmp_path, 2, threshold=0.7, verify=False)
+    by_id = dict(zip(table.column("id").to_pylist(), docs, strict=True))
+    columns = (result.column(c).to_pylist() for c in ("id", "dup_cluster", "drop_reason"))
+    removed = [(doc, kept) for doc, kept, reason in zip(*columns, strict=True) if reason]
+    assert removed and stats["precision_sample"] == len(removed)  # under the sample size: all of them
+    similar = []
+    for doc, kept in removed:
+        a, b = _word_5grams(by_id[doc]), _word_5grams(by_id[kept])
+        similar.append(len(a & b) / len(a | b))
+    assert stats["precision_estimate"] == round(sum(s >= 0.7 for s in similar) / len(similar), 4)
+    assert stats["precision_sample_min_jaccard"] == round(min(similar), 4)
+    assert 0 < stats["precision_estimate"] < 1

@@ -1,0 +1,76 @@
+"""How good the dedup was on the run's own data: for a sample of the removed documents, the
+exact Jaccard similarity of their shingle sets to the document kept in their cluster, and the
+share at or above the threshold (`precision_estimate` in run.json). The sample is the removed
+documents whose ids hash lowest, so it is the same on every run of the same data."""
+
+from __future__ import annotations
+
+import heapq
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+import pyarrow as pa
+import pyarrow.compute as pc
+import pyarrow.parquet as pq
+import xxhash
+
+from datamill.stages.dedup_minhash.shingles import batch_shingles
+
+SAMPLE = 200
+
+
+def sample_removed(decisions: Path, size: int = SAMPLE) -> list[tuple[str, str]]:
+    """(removed id, kept id) of up to `size` removed documents, read a decision file at a time."""
+    heap: list[tuple[int, str, str]] = []  # max-heap on the id hash (negated)
+    for path in sorted(decisions.glob("shards/*/*.parquet")):
+        rows = pq.read_table(path, columns=["id", "kept"])
+        removed = rows.filter(pc.not_equal(rows.column("id"), rows.column("kept")))
+        for doc, kept in zip(
+            removed.column("id").to_pylist(), removed.column("kept").to_pylist(), strict=True
+        ):
+            item = (-xxhash.xxh3_64_intdigest(doc.encode()), doc, kept)
+            if len(heap) < size:
+                heapq.heappush(heap, item)
+            elif item > heap[0]:
+                heapq.heapreplace(heap, item)
+    return sorted((doc, kept) for _, doc, kept in heap)
+
+
+def _pick(block: pa.Table, ids: pa.Array) -> pa.Table:
+    return block.select(["id", "text"]).filter(pc.is_in(block.column("id"), value_set=ids))
+
+
+def jaccard(a: np.ndarray, b: np.ndarray) -> float:
+    union = len(np.union1d(a, b))
+    return len(np.intersect1d(a, b)) / union if union else 1.0
+
+
+def estimate(view, decisions: Path, config: Any) -> dict[str, Any]:
+    """The sampled precision of the stage's decisions: one more pass over the view, for the
+    texts of the sampled removed documents and of the documents kept in their place."""
+    pairs = sample_removed(decisions)
+    if not pairs:
+        return {"precision_sample": 0}
+    wanted = pa.array(sorted({doc for pair in pairs for doc in pair}), pa.string())
+    found = view.map_batches(_pick, fn_kwargs={"ids": wanted}, batch_format="pyarrow")
+    texts = pa.concat_tables(list(found.iter_batches(batch_format="pyarrow", batch_size=None)))
+    shingles = batch_shingles(
+        texts.column("text"),
+        config.ngram,
+        lowercase=config.lowercase,
+        fold_width=config.fold_width,
+        normalize_digits=config.normalize_digits,
+        strip_punctuation=config.strip_punctuation,
+    )
+    bounds = shingles.offsets
+    sets = {
+        doc: np.unique(shingles.hashes[bounds[i] : bounds[i + 1]])
+        for i, doc in enumerate(texts.column("id").to_pylist())
+    }
+    similar = [jaccard(sets[doc], sets[kept]) for doc, kept in pairs]
+    return {
+        "precision_sample": len(pairs),
+        "precision_estimate": round(float(np.mean([s >= config.threshold for s in similar])), 4),
+        "precision_sample_min_jaccard": round(float(min(similar)), 4),
+    }
