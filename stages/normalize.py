@@ -18,6 +18,9 @@ from datamill.pipeline.stage import Stage, StageConfig, set_column, with_drop_re
 _CONTROL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f\u200b\u200e\u200f\u2028\u2029\ufeff]")
 _SPACES = re.compile(r"[ \t\u00a0\u3000\u2000-\u200a\u202f\u205f]+")
 _BLANK_LINES = re.compile(r"\n{3,}")
+# a space that `_SPACES` would change: any but a lone U+0020 (most text has none, and then the
+# per-line substitution, the costly part, is skipped)
+_ODD_SPACE = re.compile(r"[\t\u00a0\u3000\u2000-\u200a\u202f\u205f]|  ")
 
 
 class NormalizeConfig(StageConfig):
@@ -28,8 +31,12 @@ class NormalizeConfig(StageConfig):
 def normalize_text(text: str, form: str = "NFC") -> str:
     text = unicodedata.normalize(form, text.replace("\r\n", "\n").replace("\r", "\n"))
     text = _CONTROL.sub("", text)
-    lines = (_SPACES.sub(" ", line).strip() for line in text.split("\n"))
-    return _BLANK_LINES.sub("\n\n", "\n".join(lines)).strip()
+    if _ODD_SPACE.search(text):
+        lines = (_SPACES.sub(" ", line).strip() for line in text.split("\n"))
+    else:
+        lines = (line.strip() for line in text.split("\n"))
+    text = "\n".join(lines)
+    return (_BLANK_LINES.sub("\n\n", text) if "\n\n\n" in text else text).strip()
 
 
 class Normalize(Stage):
