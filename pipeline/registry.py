@@ -16,6 +16,7 @@ STAGES: dict[str, str] = {
     "normalize": "datamill.stages.normalize:Normalize",
     "langid": "datamill.stages.langid:LangId",
     "garbage": "datamill.stages.garbage:Garbage",
+    "pii": "datamill.stages.pii:Pii",
     "licence": "datamill.stages.licence:Licence",
     "quality": "datamill.stages.quality:Quality",
     "quality_top": "datamill.stages.quality:QualityTop",
