@@ -23,6 +23,7 @@ STAGES: dict[str, str] = {
     "boilerplate": "datamill.stages.boilerplate:Boilerplate",
     "dedup_exact": "datamill.stages.dedup_exact:DedupExact",
     "dedup_minhash": "datamill.stages.dedup_minhash.stage:DedupMinhash",
+    "decontaminate": "datamill.stages.decontaminate.stage:Decontaminate",
     "synthesize": "datamill.stages.synthesize.stage:Synthesize",
 }
 
