@@ -72,6 +72,22 @@ def _crawl(args: argparse.Namespace) -> int:
     return 0
 
 
+def _verify(args: argparse.Namespace) -> int:
+    from datamill.pipeline.verify import verify
+
+    problems, counts = verify(Path(args.run_dir))
+    if problems:
+        print(f"datamill verify: {len(problems)} problem(s) in {args.run_dir}:", file=sys.stderr)
+        for problem in problems:
+            print(f"  {problem}", file=sys.stderr)
+        return 1
+    print(
+        f"{args.run_dir}: ok ({counts['segments']} segments, {counts['kept']} rows kept, "
+        f"{counts['rejected']} rejected, every file read)"
+    )
+    return 0
+
+
 def build_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(
         prog="datamill", description="Raw web pages and PDFs to LLM training data."
@@ -114,6 +130,12 @@ def build_parser() -> argparse.ArgumentParser:
     )
     crawl.add_argument("--quiet", action="store_true", help="no progress display")
     crawl.set_defaults(func=_crawl)
+
+    check = sub.add_parser(
+        "verify", help="check a finished run directory: counts add up, files read, no id twice"
+    )
+    check.add_argument("run_dir", help="run directory, e.g. runs/quickstart")
+    check.set_defaults(func=_verify)
 
     from datamill.mixes.commands import add_commands  # export, audit, report
 

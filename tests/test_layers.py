@@ -13,7 +13,7 @@ PACKAGES = {folder: f"datamill.{folder}" for folder in ("pipeline", "stages", "c
 FOUNDATION_MODULES = ["stage", "schema", "decisions", "lineage", "stats", "rundir", "outputs", "signals"]
 FOUNDATION_MODULES += ["hashing", "errors", "progress", "terminal", "partitions"]
 FOUNDATION = {f"datamill.pipeline.{name}" for name in FOUNDATION_MODULES} | {"datamill.pipeline"}
-ORCHESTRATION_MODULES = ["registry", "config", "ray_session", "fused", "runner"]
+ORCHESTRATION_MODULES = ["registry", "config", "ray_session", "fused", "runner", "verify"]
 ORCHESTRATION = {f"datamill.pipeline.{name}" for name in ORCHESTRATION_MODULES}
 LAYERS = ["foundation", "classifiers", "stages", "orchestration", "mixes", "cli"]
 

@@ -11,6 +11,7 @@ import pytest
 import yaml
 
 from datamill.pipeline import outputs
+from datamill.pipeline.verify import verify
 from tests.corpus import article, html_page
 
 SHARDS = 16
@@ -118,3 +119,4 @@ def test_killed_run_resumes_to_the_same_rows(reference, tmp_path, moment):
     assert rejected == rejected_ref
     assert len({r[0] for r in kept + rejected}) == len(kept) + len(rejected) == SHARDS * 30 + 1
     assert _stray(run_dir) == []
+    assert verify(run_dir)[0] == []
