@@ -36,49 +36,80 @@ from datamill.classifiers.checksums import IBAN_LENGTHS, card_valid, cn_id_valid
 PII_TYPES = ("secret", "url_credentials", "email", "cn_id", "iban", "payment_card", "ip_address", "phone")
 CODE_SOFT = frozenset({"email", "ip_address", "phone"})  # left alone on code lines with skip_code
 
-_NOT_BEFORE_NUMBER = r"(?<![0-9A-Za-z+/._-])"
+
+def _starts(first: str, not_after: str) -> str:
+    """A pattern's first character (class `first`) when it does not follow a `not_after`
+    character. Written class first, lookbehind second: `re` then skips to the positions whose
+    character is in `first` (its search prefix), ~4x faster than a leading lookbehind."""
+    return f"{first}(?<!{not_after}{first})"
+
+
 _NOT_AFTER_NUMBER = r"(?![0-9A-Za-z]|[.:/-][0-9])"
-_OCTET = r"(?:25[0-5]|2[0-4][0-9]|1[0-9]{2}|[1-9]?[0-9])"
-PATTERNS: dict[str, re.Pattern[str]] = {
-    "secret": re.compile(
-        r"-----BEGIN (?:[A-Z0-9]+ )*PRIVATE KEY-----[\s\S]{16,16384}?-----END (?:[A-Z0-9]+ )*PRIVATE KEY-----"
-        r"|(?<![A-Za-z0-9_-])(?:(?:AKIA|ASIA)[0-9A-Z]{16}|gh[pousr]_[A-Za-z0-9]{36}"
-        r"|github_pat_[A-Za-z0-9_]{60,90}|sk-(?:proj-|ant-[a-z0-9]{2,8}-)?[A-Za-z0-9_-]{20,200}"
-        r"|[sr]k_live_[A-Za-z0-9]{20,99}|xox[abprs]-[A-Za-z0-9-]{10,80}|AIza[0-9A-Za-z_-]{35}"
-        r"|glpat-[A-Za-z0-9_-]{20})(?![A-Za-z0-9_-])"
+_NUMBER_START = _starts("[0-9]", "[0-9A-Za-z+/._-]")
+# (type, candidate pattern, cheap test a text must pass for the pattern to run), types in
+# PII_TYPES order
+CANDIDATES: list[tuple[str, re.Pattern[str], Callable[[str], bool] | None]] = [
+    (
+        "secret",
+        re.compile(
+            r"-----BEGIN (?:[A-Z0-9]+ )*PRIVATE KEY-----[\s\S]{16,16384}?"
+            r"-----END (?:[A-Z0-9]+ )*PRIVATE KEY-----"
+            r"|(?<![A-Za-z0-9_-])(?:(?:AKIA|ASIA)[0-9A-Z]{16}|gh[pousr]_[A-Za-z0-9]{36}"
+            r"|github_pat_[A-Za-z0-9_]{60,90}|sk-(?:proj-|ant-[a-z0-9]{2,8}-)?[A-Za-z0-9_-]{20,200}"
+            r"|[sr]k_live_[A-Za-z0-9]{20,99}|xox[abprs]-[A-Za-z0-9-]{10,80}|AIza[0-9A-Za-z_-]{35}"
+            r"|glpat-[A-Za-z0-9_-]{20})(?![A-Za-z0-9_-])"
+        ),
+        lambda text: any(
+            key in text
+            for key in ("-----BEGIN", "AKIA", "ASIA", "ghp_", "gho_", "ghu_", "ghs_", "ghr_", "github_pat_")
+            + ("sk-", "k_live_", "xox", "AIza", "glpat-")
+        ),
     ),
     # the span is the `user:password` part of scheme://user:password@host
-    "url_credentials": re.compile(
-        r"[A-Za-z][A-Za-z0-9+.-]{1,15}://([^\s:/@]{1,64}:[^\s/@]{1,128})@[A-Za-z0-9\[]"
+    (
+        "url_credentials",
+        re.compile(r"://(?<=[A-Za-z0-9+.-]://)([^\s:/@]{1,64}:[^\s/@]{1,128})@[A-Za-z0-9\[]"),
+        None,
     ),
-    "email": re.compile(
-        r"(?<![A-Za-z0-9._%+-])[A-Za-z0-9][A-Za-z0-9._%+-]{0,63}@"
-        r"(?:[A-Za-z0-9](?:[A-Za-z0-9-]{0,61}[A-Za-z0-9])?\.)+[A-Za-z]{2,24}(?![A-Za-z0-9-]|:[A-Za-z0-9~/])"
+    (
+        "email",
+        re.compile(
+            _starts("[A-Za-z0-9]", "[A-Za-z0-9._%+-]") + r"[A-Za-z0-9._%+-]{0,63}@"
+            r"(?:[A-Za-z0-9](?:[A-Za-z0-9-]{0,61}[A-Za-z0-9])?\.)+[A-Za-z]{2,24}(?![A-Za-z0-9-]|:[A-Za-z0-9~/])"
+        ),
+        lambda text: "@" in text,
     ),
-    "cn_id": re.compile(
-        r"(?<![0-9A-Za-z])[1-9][0-9]{5}(?:18|19|20)[0-9]{2}(?:0[1-9]|1[0-2])(?:0[1-9]|[12][0-9]|3[01])"
-        r"[0-9]{3}[0-9Xx](?![0-9A-Za-z])"
+    (
+        "cn_id",
+        re.compile(
+            _starts("[1-9]", "[0-9A-Za-z]") + r"[0-9]{5}(?:18|19|20)[0-9]{2}(?:0[1-9]|1[0-2])"
+            r"(?:0[1-9]|[12][0-9]|3[01])[0-9]{3}[0-9Xx](?![0-9A-Za-z])"
+        ),
+        None,
     ),
-    "iban": re.compile(r"(?<![A-Za-z0-9])[A-Z]{2}[0-9]{2}(?: ?[A-Z0-9]{1,4}){3,9}"),
-    "payment_card": re.compile(_NOT_BEFORE_NUMBER + r"[0-9](?:[ -]?[0-9]){12,18}" + _NOT_AFTER_NUMBER),
-    "ip_address": re.compile(
-        rf"(?<![0-9A-Za-z.])(?:{_OCTET}\.){{3}}{_OCTET}(?![0-9A-Za-z]|\.[0-9])"
-        r"|(?<![0-9A-Za-z.])(?<![0-9A-Fa-f]:)(?=[0-9A-Fa-f:]*:[0-9A-Fa-f]*:)[0-9A-Fa-f:]{2,39}"
-        r"(?:(?<=:)(?:[0-9]{1,3}\.){3}[0-9]{1,3})?(?![0-9A-Za-z:]|\.[0-9])"
+    ("iban", re.compile(_starts("[A-Z]", "[A-Za-z0-9]") + r"[A-Z][0-9]{2}(?: ?[A-Z0-9]{1,4}){3,9}"), None),
+    ("payment_card", re.compile(_NUMBER_START + r"(?:[ -]?[0-9]){12,18}" + _NOT_AFTER_NUMBER), None),
+    (
+        "ip_address",  # IPv4 (octets checked by `ipaddress`)
+        re.compile(
+            _starts("[0-9]", "[0-9A-Za-z.]") + r"[0-9]{0,2}(?:\.[0-9]{1,3}){3}(?![0-9A-Za-z]|\.[0-9])"
+        ),
+        None,
     ),
-    "phone": re.compile(
-        _NOT_BEFORE_NUMBER + r"(?:\+|(?<![0-9])00)?\(?[0-9][0-9 ().-]{5,20}[0-9]" + _NOT_AFTER_NUMBER
+    (
+        "ip_address",  # IPv6: a "::" or eight groups
+        re.compile(
+            _starts("[0-9A-Fa-f:]", "[0-9A-Za-z.]") + r"(?<![0-9A-Fa-f]:[0-9A-Fa-f:])[0-9A-Fa-f:]{1,38}"
+            r"(?:(?<=:)(?:[0-9]{1,3}\.){3}[0-9]{1,3})?(?![0-9A-Za-z:]|\.[0-9])"
+        ),
+        lambda text: "::" in text or text.count(":") >= 7,
     ),
-}
-# cheap substring tests: a type's regex runs only on texts holding one of these
-_NEEDS: dict[str, tuple[str, ...]] = {
-    "secret": ("-----BEGIN", "AKIA", "ASIA", *(f"gh{c}_" for c in "pousr"), "github_pat_", "sk-", "k_live_")
-    + ("xox", "AIza", "glpat-"),
-    "url_credentials": ("://",),
-    "email": ("@",),
-    "iban": tuple(IBAN_LENGTHS),
-}
-
+    (
+        "phone",
+        re.compile(_starts("[+(0-9]", "[0-9A-Za-z+/._-]") + r"[0-9 ().-]{5,21}[0-9]" + _NOT_AFTER_NUMBER),
+        None,
+    ),
+]
 _NUMBER_NOT_PII = re.compile(
     r"(?:order|tracking|invoice|isbn|doi|sku|serial|patent|ref\.|订单|运单|单号|快递|物流|发票|序列号|专利|书号)"
     r"[^\n]{0,12}$",
@@ -86,7 +117,7 @@ _NUMBER_NOT_PII = re.compile(
 )
 _VERSION_BEFORE = re.compile(r"(?:version|ver\.?|release|build|firmware|版本|版本号)\s*[:：]?\s*$", re.I)
 _VERSION_AFTER = re.compile(r"\s*版")
-_DOTTED_QUAD = re.compile(rf"(?:{_OCTET}\.){{3}}{_OCTET}")
+_DOTTED_QUAD = re.compile(r"[0-9]{1,3}(?:\.[0-9]{1,3}){3}")
 _DATE = re.compile(r"[0-9]{4}[-/.][0-9]{1,2}[-/.][0-9]{1,2}|[0-9]{1,2}[-/.][0-9]{1,2}[-/.][0-9]{4}")
 _CODE_LINE = re.compile(
     r"^\s*(?:\$ |>>>|#!|//|/\*|(?:git|ssh|scp|curl|wget|ping|pip|npm|docker|kubectl|sudo|export|import"
@@ -157,11 +188,10 @@ class PiiFinder:
         text = as_ascii(text)
         taken: list[Span] = []
         skipped = 0
-        for kind in self.types:
-            needs = _NEEDS.get(kind)
-            if needs is not None and not any(n in text for n in needs):
+        for kind, pattern, needs in CANDIDATES:
+            if kind not in self.types or needs is not None and not needs(text):
                 continue
-            for match in PATTERNS[kind].finditer(text):
+            for match in pattern.finditer(text):
                 span = self._checks[kind](text, match)
                 if span is None or any(s.start < span[1] and span[0] < s.end for s in taken):
                     continue
