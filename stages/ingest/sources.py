@@ -21,6 +21,9 @@ class SourceConfig(BaseModel):
     model_config = ConfigDict(extra="forbid", frozen=True)
 
     name: str
+    #: a document (WARC payload, file, JSONL line) larger than this is rejected unread
+    #: (`ingest:doc_too_large`), so one huge or decompression-bomb record cannot exhaust a worker
+    max_doc_bytes: int = Field(64 << 20, ge=1)
 
     @property
     def input_paths(self) -> list[str]:

@@ -71,9 +71,10 @@ def plan_shards(sources: list[SourceConfig], base: Path) -> list[Shard]:
 class _Batcher:
     """Collects rows and hands out Arrow batches of the working schema."""
 
-    def __init__(self, source: str, batch_rows: int) -> None:
+    def __init__(self, source: str, batch_rows: int, max_bytes: int) -> None:
         self.source = source
         self.batch_rows = batch_rows
+        self.max_bytes = max_bytes  # a document larger than this is rejected unread
         self.rows: list[dict[str, Any]] = []
         self.counters: Counter[str] = Counter()
         self.schema = WORKING_SCHEMA.append(pa.field("drop_reason", pa.string()))
@@ -156,13 +157,15 @@ def _warc_record(record: Any, path: str, offset: int, out: _Batcher) -> pa.Table
         content_type = record.http_headers.get_header("Content-Type")
     else:
         content_type = record.rec_headers.get_header("Content-Type")
-    raw = record.content_stream().read()
+    raw = record.content_stream().read(out.max_bytes + 1)  # at most: a bomb is never inflated whole
     mime = mime_type(content_type)
     common = {
         "fetched_at": fetched,
         "content_type": mime,
         "http_headers": json.dumps(headers, ensure_ascii=False),
     }
+    if len(raw) > out.max_bytes:
+        return out.add(uri, locator, "ingest:doc_too_large", **common)
     if getattr(record.raw_stream, "limit", 0) > 0:  # the file ended before Content-Length bytes
         return out.add(uri, locator, "ingest:truncated_warc_record", **common)
     if status and not str(status).startswith("2"):
@@ -209,7 +212,7 @@ def read_shard(
     shard: Shard, source: SourceConfig, base: Path, batch_rows: int, counters: Counter[str] | None = None
 ) -> Iterator[pa.Table]:
     """Yield working-schema batches (plus `drop_reason`) for every document of `shard`."""
-    out = _Batcher(shard.source, batch_rows)
+    out = _Batcher(shard.source, batch_rows, source.max_doc_bytes)
     for rel in shard.files:
         path = base / rel
         if source.format == "warc":
@@ -235,6 +238,8 @@ def _read_file(path: Path, rel: str, out: _Batcher) -> pa.Table | None:
     common = {"fetched_at": _mtime(path), "content_type": mime}
     if mime not in SUPPORTED_TYPES:
         return out.add(rel, rel, f"ingest:unsupported_file_type:{path.suffix.lower() or 'none'}", **common)
+    if path.stat().st_size > out.max_bytes:
+        return out.add(rel, rel, "ingest:doc_too_large", **common)
     return _payload(out, rel, rel, path.read_bytes(), mime, None, common)
 
 
@@ -244,10 +249,15 @@ def _read_jsonl(path: Path, rel: str, source: TableSource, out: _Batcher) -> Ite
     opener = gzip.open if path.name.endswith(".gz") else open
     fetched = _mtime(path)
     with opener(path, "rb") as handle:
-        for lineno, line in enumerate(handle, start=1):
+        for lineno, line in enumerate(_lines(handle, out.max_bytes), start=1):
+            locator = f"{rel}#line={lineno}"
+            if line is None:
+                batch = out.add(locator, locator, "ingest:doc_too_large", fetched_at=fetched)
+                if batch is not None:
+                    yield batch
+                continue
             if not line.strip():
                 continue
-            locator = f"{rel}#line={lineno}"
             try:
                 row = json.loads(line)
                 if not isinstance(row, dict):
@@ -258,6 +268,21 @@ def _read_jsonl(path: Path, rel: str, source: TableSource, out: _Batcher) -> Ite
                 batch = _table_row(row, locator, fetched, source, out)
             if batch is not None:
                 yield batch
+
+
+def _lines(handle: BinaryIO, limit: int) -> Iterator[bytes | None]:
+    """The lines of a file, None for a line longer than `limit` bytes (read past in chunks, never
+    held whole)."""
+    while True:
+        line = handle.readline(limit + 1)
+        if not line:
+            return
+        if len(line) <= limit or line.endswith(b"\n") and len(line) == limit + 1:
+            yield line
+            continue
+        while line and not line.endswith(b"\n"):
+            line = handle.readline(1 << 20)
+        yield None
 
 
 def _read_parquet(path: Path, rel: str, source: TableSource, out: _Batcher) -> Iterator[pa.Table]:

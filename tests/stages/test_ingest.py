@@ -6,7 +6,7 @@ import pyarrow as pa
 from datamill.pipeline.config import parse
 from datamill.pipeline.schema import make_id
 from datamill.stages.ingest import stage as ingest
-from tests.corpus import html_page, write_warc
+from tests.corpus import article, html_page, write_warc
 
 
 def _config(tmp_path: Path, sources: list[dict]):
@@ -142,3 +142,40 @@ def test_jsonl_line_with_a_lone_surrogate_is_rejected_alone(tmp_path):
         ("docs.jsonl#line=3", None, "ingest:lone_surrogate:url"),
         ("https://a.example/3", "第二行", None),
     ]
+
+
+def test_documents_over_the_size_cap_are_rejected_unread(tmp_path):
+    """A decompression bomb in a WARC record, a big file and a long JSONL line are each one
+    rejected row; the documents beside them are read."""
+    bomb = b"<html><body>" + b"a" * 5_000_000 + b"</body></html>"  # 5 MB, a few KB gzipped
+    small = html_page("Fine", article(1, "en"), "en").encode()
+    write_warc(
+        tmp_path / "w.warc.gz",
+        [("https://b.example/bomb", bomb, "text/html"), ("https://b.example/ok", small, "text/html")],
+    )
+    docs = tmp_path / "docs"
+    docs.mkdir()
+    (docs / "big.txt").write_text("x" * 20_000)
+    (docs / "ok.txt").write_text("fits")
+    lines = [json.dumps({"text": "y" * 20_000, "url": "u1"}), json.dumps({"text": "fits too", "url": "u2"})]
+    (tmp_path / "t.jsonl").write_text("\n".join(lines) + "\n")
+    cap = {"max_doc_bytes": 10_000}
+    rows = _rows(
+        _config(
+            tmp_path,
+            [
+                {"name": "w", "kind": "warc", "paths": ["w.warc.gz"], **cap},
+                {"name": "f", "kind": "files", "paths": ["docs"], **cap},
+                {"name": "j", "kind": "jsonl", "paths": ["t.jsonl"], **cap},
+            ],
+        )
+    )
+    assert [(r["uri"], r["drop_reason"]) for r in rows] == [
+        ("https://b.example/bomb", "ingest:doc_too_large"),
+        ("https://b.example/ok", None),
+        ("docs/big.txt", "ingest:doc_too_large"),
+        ("docs/ok.txt", None),
+        ("t.jsonl#line=1", "ingest:doc_too_large"),
+        ("u2", None),
+    ]
+    assert all(r["raw"] is None for r in rows if r["drop_reason"])
