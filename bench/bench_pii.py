@@ -36,20 +36,25 @@ from tests.stages.pii_corpus import ALLOW, make_docs  # noqa: E402
 BATCH = 500
 
 
-def documents(count: int, pii_share: float, size: int = 2048) -> list[str]:
-    """`count` texts of ~`size` characters; every 1/pii_share-th holds a PII document."""
-    planted = [d.text for d in make_docs(max(2, int(count * pii_share) + 2))]
+def padded(count: int, planted: list[str], every: int, size: int = 2048) -> list[str]:
+    """`count` texts of `size` bytes of UTF-8 (generated en/zh prose); every `every`-th (none
+    when 0) starts with the next of `planted`."""
     out = []
-    step = round(1 / pii_share) if pii_share else 0
     for i in range(count):
         lang = "en" if i % 2 == 0 else "zh"
-        parts = [planted[(i // step) % len(planted)]] if step and i % step == 0 else []
+        parts = [planted[(i // every) % len(planted)]] if every and i % every == 0 else []
         n = i
         while sum(len(p.encode()) for p in parts) < size:
             parts.append(article(n, lang, paragraphs=2))
             n += 7919
         out.append("\n".join(parts).encode()[:size].decode("utf-8", "ignore"))
     return out
+
+
+def documents(count: int, pii_share: float) -> list[str]:
+    """2 KB texts; a `pii_share` of them hold a document of the generated PII set."""
+    planted = [d.text for d in make_docs(max(2, int(count * pii_share) + 2))]
+    return padded(count, planted, round(1 / pii_share) if pii_share else 0)
 
 
 def best(fn: Callable[[], object], repeat: int) -> float:

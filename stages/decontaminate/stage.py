@@ -47,7 +47,6 @@ from datamill.stages.decontaminate.ngrams import (
     Normalisation,
     batch_ngrams,
     build_index,
-    distinct_pairs,
 )
 
 INDEX, ITEMS = "index", "items.parquet"
@@ -113,7 +112,7 @@ def match(
     """Per document that meets any indexed n-gram: its row in the batch, best item, n-grams
     matched, share, and the items it meets."""
     grams = batch_ngrams(texts, cfg.normalisation())
-    doc, item = index.hits(*distinct_pairs(grams.doc, grams.hashes))
+    doc, item = index.hits(grams.doc, grams.hashes)
     width = max(len(item_ngrams), 1)
     pairs, matched = np.unique(doc * width + item, return_counts=True)
     doc, item = pairs // width, pairs % width
