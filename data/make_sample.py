@@ -2456,8 +2456,83 @@ def jsonl_rows() -> list[dict | str]:
             "title": "In Praise of Public Libraries",
             "lang": "en",
         },
+        {
+            "text": CONTACT_EN,
+            "url": "https://choir.example.com/contact",
+            "title": "Contact the Elmsworth Community Choir",
+            "lang": "en",
+        },
+        {
+            "text": CONTACT_ZH,
+            "url": "https://club.example.cn/join.html",
+            "title": "青禾市读书会报名须知",
+            "lang": "zh",
+        },
+        {
+            "text": QUIZ_PAGE,
+            "url": "https://quiz.example.net/tides/week-3",
+            "title": "Weekly quiz: tides",
+            "lang": "en",
+        },
     ]
     return rows
+
+
+# planted contact details (fictional: Ofcom's drama range 020 7946 0xxx, NANP 555-01xx, the
+# standard example IBAN and identity number, the well-known test card, example.* hosts)
+CONTACT_EN = (
+    "The Elmsworth Community Choir rehearses every Thursday evening in the old school hall on "
+    "Mill Lane, and new voices are always welcome, whether you have sung for years or only in the "
+    "shower.\nIf you would like to join, write to our secretary at jane.doe@choir.example.com or "
+    "call her on +44 20 7946 0321 between six and eight in the evening. Our friends in the United "
+    "States can reach the exchange programme on (212) 555-0187.\nThe yearly subscription of forty "
+    "pounds can be paid by bank transfer to IBAN GB82 WEST 1234 5698 7654 32, or at the door by "
+    "card. Please never send card details such as 4111 1111 1111 1111 by e-mail.\nPress enquiries "
+    "go to press@choir.example.org, which is public and read by the whole committee."
+)
+CONTACT_ZH = (
+    "青禾市读书会每月第一个周六下午在市图书馆三楼活动室举行，欢迎所有喜欢读书的朋友参加。"
+    "报名时请填写姓名和联系方式，我们会在活动前一周发送书目和讨论提纲。\n"
+    "报名联系人：王老师，手机13900000000，邮箱wang.laoshi@club.example.cn。"
+    "办理借阅证需要出示身份证，身份证号11010519491231002X仅作为填写示例，请勿照抄。\n"
+    "活动免费，茶水自备。如遇恶劣天气，活动顺延一周，具体安排以读书会公众号通知为准。"
+)
+# the first item of benchmarks/quiz.jsonl, copied into a page as a contaminated corpus would
+QUIZ_ITEMS = [
+    {
+        "id": "tides-001",
+        "question": "Why do most coasts of Port Merrow see two high tides every day rather than one, "
+        "and which body pulls the ocean into the second bulge on the side of the Earth facing away "
+        "from the Moon?",
+        "answer": "The Earth and Moon orbit a common centre; the far bulge is left behind by that motion.",
+    },
+    {
+        "id": "kettle-002",
+        "question": "Which household acid removes limescale from an electric kettle without "
+        "damaging its heating element, and how long should it be left before rinsing twice?",
+        "answer": "White vinegar or citric acid, left for about an hour.",
+    },
+    {
+        "id": "jieqi-003",
+        "question": "二十四节气中，哪一个节气标志着一年中白昼最长、黑夜最短，古人又是如何用圭表测量日影来确定它的日期的？",
+        "answer": "夏至；正午日影最短的那一天。",
+    },
+]
+QUIZ_PAGE = (
+    "Welcome back to our weekly quiz. This week we look at the sea, and at the questions readers "
+    "sent in after our walk along the harbour wall.\nQuestion one. "
+    + QUIZ_ITEMS[0]["question"]
+    + "\nAnswer: "
+    + QUIZ_ITEMS[0]["answer"]
+    + "\nSend your own questions for next week through the form on the quiz page."
+)
+
+
+def write_benchmarks(folder: Path) -> None:
+    """A tiny benchmark for the decontaminate stage (one item per JSONL line)."""
+    folder.mkdir(parents=True, exist_ok=True)
+    lines = [json.dumps(item, ensure_ascii=False) for item in QUIZ_ITEMS]
+    (folder / "quiz.jsonl").write_text("\n".join(lines) + "\n", encoding="utf-8")
 
 
 def write_jsonl(path: Path) -> None:
@@ -2536,6 +2611,7 @@ pipeline is supposed to detect; they do not describe the licence of this folder.
   IPs are from TEST-NET-1 (192.0.2.0/24).
 * `docs/`: PDFs and loose documents (see below).
 * `text.jsonl`: pre-extracted text rows (see below).
+* `benchmarks/quiz.jsonl`: a tiny benchmark the quickstart decontaminates against (see below).
 
 ## web.warc.gz: records in file order
 
@@ -2660,7 +2736,7 @@ pipeline is supposed to detect; they do not describe the licence of this folder.
 
 ## text.jsonl
 
-11 lines, fields `text`, `url`, `title`, `lang`:
+14 lines, fields `text`, `url`, `title`, `lang`:
 
 1. zh, night running tips
 2. en, reading journal
@@ -2673,6 +2749,15 @@ pipeline is supposed to detect; they do not describe the licence of this folder.
 9. en, "Click here to continue. Click here." (too short, should fail length filters)
 10. zh, short weather note (very short)
 11. en, essay on public libraries
+12. en, choir contact page: **planted contact details** (e-mail, UK and US phone numbers, the
+    standard example IBAN, the test Visa card) and an allow-listed public press address
+13. zh, reading-club sign-up: **planted** mobile number, e-mail and the standard example identity number
+14. en, weekly quiz page: **planted benchmark item** `tides-001` of `benchmarks/quiz.jsonl`, verbatim
+
+## benchmarks/quiz.jsonl
+
+3 quiz items (`id`, `question`, `answer`; two English, one Chinese) for the `decontaminate`
+stage; the first is copied into `text.jsonl` row 14.
 """
     path.write_text(text, encoding="utf-8")
 
@@ -2692,6 +2777,7 @@ def main() -> None:
     write_pdfs(docs)
     write_text_docs(docs)
     write_jsonl(out / "text.jsonl")
+    write_benchmarks(out / "benchmarks")
 
     sizes = {}
     for p in sorted(out.rglob("*")):

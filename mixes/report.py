@@ -1,6 +1,7 @@
 """`datamill report RUN_DIR`: one self-contained HTML file (plots inlined as base64 PNG).
 
-Plots: the funnel per stage and drop reasons (from run.json), language and licence mix,
+Plots: the funnel per stage and drop reasons (from run.json) with every stage's counters (PII
+spans redacted per type, decontamination per benchmark), language and licence mix,
 quality histograms per language and near-dup cluster sizes (from the rows), and, given an
 export, its composition against the targets. A plot whose column no stage has filled yet
 (all null) becomes a short note instead, and appears once a stage fills the column.
@@ -197,6 +198,36 @@ def composition(manifest: dict[str, Any]) -> Figure:
     return fig
 
 
+def stage_counts(state: dict[str, Any]) -> str:
+    """HTML: every stage's counters (the rows pass that applied a global stage's decisions
+    carries them too, and wins), and the decontamination table per benchmark if a run has one."""
+    counters: dict[str, dict[str, Any]] = {}
+    for name, stats in _stage_stats(state):
+        if stats.get("counters"):
+            counters[name] = stats["counters"]
+    out = ""
+    if counters:
+        rows = "".join(
+            f"<tr><td>{html.escape(stage)}</td><td>{html.escape(key)}</td><td>{value}</td></tr>"
+            for stage, values in counters.items()
+            for key, value in values.items()
+        )
+        out += f'<table id="stage-counts"><tr><th>stage</th><th>count</th><th>value</th></tr>{rows}</table>'
+    table = next(
+        (s["decontamination"] for s in reversed(state.get("segments", [])) if "decontamination" in s), None
+    )
+    if table:
+        keys = list(next(iter(table.values())))
+        head = "".join(f"<th>{html.escape(k.replace('_', ' '))}</th>" for k in keys)
+        body = "".join(
+            f"<tr><td>{html.escape(name)}</td>" + "".join(f"<td>{row[k]}</td>" for k in keys) + "</tr>"
+            for name, row in table.items()
+        )
+        out += "<h3>Decontamination</h3>"
+        out += f'<table id="decontamination"><tr><th>benchmark</th>{head}</tr>{body}</table>'
+    return f"<h2>Counts per stage</h2>{out}" if out else ""
+
+
 # -- page --------------------------------------------------------------------------------------
 
 
@@ -274,6 +305,7 @@ def build_html(run_dir: Path, export_dir: Path | None = None) -> str:
     sections = [
         _plot_html("funnel", "Funnel per stage", funnel(state), "no stage statistics in run.json"),
         _plot_html("drop-reasons", "Drop reasons", drop_reasons(state), "no document was rejected"),
+        stage_counts(state),
         _plot_html("lang", "Language mix (kept)", category_mix(kept, "lang"), not_yet.format("lang")),
         _plot_html("license", "Licence mix (kept)", category_mix(kept, "license"), not_yet.format("license")),
         _plot_html(
