@@ -27,11 +27,11 @@ from numba import njit
 from datamill.stages.dedup_minhash.shingles import (
     _Q,
     CHAR,
-    SEPARATOR,
-    WORD,
     code_points,
     lookup_tables,
     mix64,
+    token_buffers,
+    tokenize,
 )
 
 HASHES, ITEMS = "hashes.npy", "items.npy"
@@ -65,41 +65,16 @@ class NGrams:
 @njit(cache=True, nogil=True)
 def _ngram_kernel(points, doc_starts, classes_table, values_table, word_weight, char_weight, target):
     docs = len(doc_starts) - 1
-    last = len(classes_table) - 1
     n = len(points)
     hashes = np.empty(n, np.uint64)
     starts = np.empty(n, np.int64)
     ends = np.empty(n, np.int64)
     counts = np.zeros(docs, np.int64)
-    tok_hash = np.empty(n, np.uint64)
-    tok_start = np.empty(n, np.int64)
-    tok_end = np.empty(n, np.int64)
-    tok_weight = np.empty(n, np.int64)
+    buffers = token_buffers(n, classes_table)
+    tok_hash, tok_start, tok_end, tok_kind = buffers
     written = 0
     for doc in range(docs):
-        first = doc_starts[doc]
-        count = 0
-        acc = np.uint64(0)
-        power = np.uint64(1)
-        previous = SEPARATOR
-        for i in range(first, doc_starts[doc + 1]):
-            cp = min(points[i], last)
-            kind = classes_table[cp]
-            if kind != SEPARATOR and (kind == CHAR or previous != WORD):  # a token starts
-                if power != 1:
-                    tok_hash[count] = mix64(acc)
-                    count += 1
-                acc, power = np.uint64(0), np.uint64(1)
-                tok_start[count] = i - first
-                tok_weight[count] = char_weight if kind == CHAR else word_weight
-            if kind != SEPARATOR:
-                acc += values_table[cp] * power
-                power *= _Q
-                tok_end[count] = i - first + 1
-            previous = kind
-        if power != 1:
-            tok_hash[count] = mix64(acc)
-            count += 1
+        count = tokenize(points, doc_starts[doc], doc_starts[doc + 1], classes_table, values_table, buffers)
         for s in range(count):
             weight = 0
             acc, power = np.uint64(0), np.uint64(1)
@@ -107,7 +82,7 @@ def _ngram_kernel(points, doc_starts, classes_table, values_table, word_weight, 
             while e < count and weight < target:
                 acc += tok_hash[e] * power
                 power *= _Q
-                weight += tok_weight[e]
+                weight += char_weight if tok_kind[e] == CHAR else word_weight
                 e += 1
             if weight < target:  # the rest of the text is too short for an n-gram
                 break

@@ -125,6 +125,50 @@ def code_points(texts: pa.Array | pa.ChunkedArray) -> tuple[np.ndarray, np.ndarr
 
 
 @njit(cache=True, nogil=True)
+def token_buffers(n, classes_table):
+    """(hashes, starts, ends, kinds) arrays for the tokens of texts of up to `n` code points."""
+    return (
+        np.empty(n, np.uint64),
+        np.empty(n, np.int64),
+        np.empty(n, np.int64),
+        np.empty(n, classes_table.dtype),
+    )
+
+
+@njit(cache=True, nogil=True)
+def tokenize(points, first, end, classes_table, values_table, buffers):
+    """The tokens of `points[first:end]` (one text): their hashes, character spans (from
+    `first`) and kinds (WORD or CHAR) written to `buffers` (`token_buffers`); returns how many.
+    A run of letters or digits of a spaced script is one word; each character of an unspaced
+    script is a token of its own; separators (spaces, punctuation when stripped) end a token."""
+    tok_hash, tok_start, tok_end, tok_kind = buffers
+    last = len(classes_table) - 1
+    count = 0
+    acc = np.uint64(0)
+    power = np.uint64(1)
+    previous = SEPARATOR
+    for i in range(first, end):
+        cp = min(points[i], last)
+        kind = classes_table[cp]
+        if kind != SEPARATOR and (kind == CHAR or previous != WORD):  # a token starts
+            if power != 1:
+                tok_hash[count] = mix64(acc)
+                count += 1
+            acc, power = np.uint64(0), np.uint64(1)
+            tok_start[count] = i - first
+            tok_kind[count] = kind
+        if kind != SEPARATOR:
+            acc += values_table[cp] * power
+            power *= _Q
+            tok_end[count] = i - first + 1
+        previous = kind
+    if power != 1:
+        tok_hash[count] = mix64(acc)
+        count += 1
+    return count
+
+
+@njit(cache=True, nogil=True)
 def _shingle_kernel(
     points: np.ndarray,
     doc_starts: np.ndarray,
@@ -134,31 +178,14 @@ def _shingle_kernel(
 ) -> tuple[np.ndarray, np.ndarray]:
     """(uint32 shingle hashes of all documents in order, int64 shingle count per document)."""
     docs = len(doc_starts) - 1
-    last = len(classes_table) - 1
-    hashes = np.empty(len(points) + docs, np.uint32)  # at most one shingle per token, +1 a doc
+    n = len(points)
+    hashes = np.empty(n + docs, np.uint32)  # at most one shingle per token, +1 a doc
     counts = np.zeros(docs, np.int64)
-    tokens = np.empty(len(points), np.uint64)  # token hashes of the current document
+    buffers = token_buffers(n, classes_table)
+    tokens = buffers[0]
     written = 0
     for doc in range(docs):
-        count = 0
-        acc = np.uint64(0)
-        power = np.uint64(1)
-        previous = SEPARATOR
-        for i in range(doc_starts[doc], doc_starts[doc + 1]):
-            cp = min(points[i], last)
-            kind = classes_table[cp]
-            if kind != SEPARATOR and (kind == CHAR or previous != WORD):  # a token starts
-                if power != 1:
-                    tokens[count] = mix64(acc)
-                    count += 1
-                acc, power = np.uint64(0), np.uint64(1)
-            if kind != SEPARATOR:
-                acc += values_table[cp] * power
-                power *= _Q
-            previous = kind
-        if power != 1:
-            tokens[count] = mix64(acc)
-            count += 1
+        count = tokenize(points, doc_starts[doc], doc_starts[doc + 1], classes_table, values_table, buffers)
         shingles = 0 if count == 0 else max(1, count - ngram + 1)
         for start in range(shingles):
             acc, power = np.uint64(0), np.uint64(1)
