@@ -135,7 +135,7 @@ def read_headers(headers: dict[str, str], finding: Finding) -> None:
         finding.tdm_opt_out = True
         finding.tdm_evidence.append("header tdm-reservation: 1")
     crawled = headers.get(OPT_OUT_HEADER, "").strip()
-    if crawled:  # what the crawler saw: robots.txt AI rules, tdmrep.json, noai (stages/crawl_optout.py)
+    if crawled:  # what the crawler saw: robots.txt AI rules, tdmrep.json, noai (classifiers/optout.py)
         finding.tdm_opt_out = True
         finding.tdm_evidence.append(f"crawl {OPT_OUT_HEADER}: {crawled}")
     robots = headers.get("x-robots-tag", "")

@@ -2,7 +2,7 @@
 
 Documents travel as `doc`, a 64-bit hash of their id (16 bytes a band row instead of a string),
 mapped back to ids on the driver for the few documents that end up in pairs.
-The shuffle goes through shared storage (`minhash_scratch`): every signature task writes its
+The shuffle goes through shared storage (`pipeline/partitions.py`): every signature task writes its
 band rows split by `key % partitions`, then one task per partition reads that partition's files
 and writes its pairs split by `a % partitions` (`write_pairs`), so each call of `bucket_pairs`
 sees every row of the buckets it holds. Memory per task is one block's band rows,

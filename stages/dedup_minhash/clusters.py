@@ -3,7 +3,7 @@
 `cluster` runs on one node (the driver) over the candidate pairs and the signatures of the
 documents that appear in them, which is a small share of the corpus when duplicates are a small
 share; components come from scipy's connected components (union-find's result, in C). The
-distributed path (`minhash_distributed`) shares the keep rule (`kept_rows`: highest `quality`,
+distributed path (`distributed.py`) shares the keep rule (`kept_rows`: highest `quality`,
 null lowest, then longest text, then smallest id), the stats and `apply_decisions`.
 """
 

@@ -2,7 +2,7 @@
 
 The alternating large-star / small-star algorithm (Kiveris et al., "Connected Components in
 MapReduce and Beyond", 2014) over uint64 node keys. Edges live in partition files split by their
-first node; a pass is one Ray Data task per partition (`minhash_scratch.run_tasks`) that groups
+first node; a pass is one Ray Data task per partition (`pipeline/partitions.run_tasks`) that groups
 its edges by that node and writes the next pass's edges split by the node that owns them there:
 - large star: node u links each neighbour larger than u to m(u), the smallest of u and its
   neighbours;

@@ -1,13 +1,13 @@
 """Near-duplicate clusters without the driver holding pairs or signatures: the distributed path.
 
-Every step is one pass of partition tasks over scratch files (`minhash_scratch`); the driver
+Every step is one pass of partition tasks over scratch files (`pipeline/partitions.py`); the driver
 holds one row of counts per task.
-1. Verification (`minhash_join`): pairs joined with the signatures of both ends, into edges.
-2. Components (`minhash_components`): each node labelled with its component's smallest doc key.
+1. Verification (`join.py`): pairs joined with the signatures of both ends, into edges.
+2. Components (`components.py`): each node labelled with its component's smallest doc key.
 3. Members: each node's id, quality, length and signature sent to partition `label % P`.
-4. Keep: per component the driver's keep rule (`minhash_clusters.kept_rows`), its size and each
+4. Keep: per component the driver's keep rule (`clusters.kept_rows`), its size and each
    member's estimated Jaccard to the kept document, stats per partition added up on the
-   driver (`minhash_clusters.merge_cluster_stats`).
+   driver (`clusters.merge_cluster_stats`).
    The decision rows go to their shards' folders (`write_decisions`), for the applier.
 """
 

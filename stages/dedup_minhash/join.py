@@ -1,10 +1,10 @@
 """Candidate pairs verified in partition tasks: each pair joined with the signatures of both ends.
 
-Pairs are written split by `a % P` (`minhash_buckets.write_pairs`), signatures by `doc % P`, so
+Pairs are written split by `a % P` (`buckets.write_pairs`), signatures by `doc % P`, so
 partition p of both holds what one task needs. `join_a` gives each distinct pair of its partition
 the signature of `a` and sends the pair on to partition `b % P`; `join_b` adds the signature of
 `b`, keeps the pairs whose estimated Jaccard reaches the threshold (when verifying) and writes
-them as the edges of the graph (`minhash_components`). Memory per task: one partition's pairs
+them as the edges of the graph (`components.py`). Memory per task: one partition's pairs
 (with one signature each) and the signatures of the documents in them.
 A doc key that names two rows (a 64-bit collision, or an id given twice) is left out, as on the
 driver; each such key seen in a pair is counted once, by the task of its own partition.
@@ -64,7 +64,7 @@ def join_b(
     part: int, scratch: str, partitions: int, num_perm: int, threshold: float, verify: bool
 ) -> dict[str, int]:
     """Edges (verified pairs whose ends each name one document) of the pairs sent to this
-    partition, written for `minhash_components`; counts this partition's collided doc keys."""
+    partition, written for `components.py`; counts this partition's collided doc keys."""
     scratch = Path(scratch)
     joined = read_partition(scratch / JOINED, part, joined_schema(num_perm))
     collided_file = scratch / COLLIDED / f"{part:05d}.parquet"

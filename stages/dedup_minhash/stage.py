@@ -1,17 +1,17 @@
 """Near-duplicate dedup with MinHash LSH, CJK-aware, on Ray Data.
 
-1. Signatures (Ray Data map over the corpus): shingles from `minhash_shingles` (word n-grams,
+1. Signatures (Ray Data map over the corpus): shingles from `shingles.py` (word n-grams,
    CJK character n-grams), NumPy MinHash signatures compatible with datasketch
-   (`minhash_signatures`), LSH band keys with datasketch's optimal bands x rows. Each
+   (`signatures.py`), LSH band keys with datasketch's optimal bands x rows. Each
    block writes its signatures split by doc key into partitions, its band rows by band key.
 2. Buckets (one task per partition): a partition holds every row of its buckets; each bucket
-   becomes candidate pairs (`minhash_buckets`, linear in oversize buckets), written split by
+   becomes candidate pairs (`buckets.py`, linear in oversize buckets), written split by
    doc key; the tasks return only their counts.
 3. Clusters: candidate pairs deduplicated, verified by signature-estimated Jaccard (config),
    connected components, keep rule (highest quality, longest, smallest id). `clusters` picks
-   where: `driver` reads the pairs and their signatures into the driver (`minhash_clusters`)
+   where: `driver` reads the pairs and their signatures into the driver (`clusters.py`)
    and fails naming `max_pairs` when there are more pairs than that; `distributed` does it all
-   in partition tasks over scratch files (`minhash_distributed`: joins, large-star/small-star
+   in partition tasks over scratch files (`distributed.py`: joins, large-star/small-star
    components, keep rule per component); `auto` (default) is the driver up to `max_pairs`
    pairs, else distributed. Both give the same decisions and stats.
 4. Decisions (Ray Data map over the corpus): `dup_cluster` = the kept document's id on every row

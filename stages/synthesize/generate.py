@@ -1,7 +1,7 @@
 """Generation backends, as Ray Data class UDFs over batches of chunk rows.
 
-Each call counts its chunk rows (`synth_rows.survey`), generates the chunks not yet in the
-stage's resume folder, turns finished generations into synthetic rows (`synth_rows.build_rows`),
+Each call counts its chunk rows (`rows.survey`), generates the chunks not yet in the
+stage's resume folder, turns finished generations into synthetic rows (`rows.build_rows`),
 writes them there `flush_every` at a time (atomic renames) and returns them; its counts go to a
 JSON file. A killed run loses at most the unwritten generations; the resumed run skips every
 chunk id found in that folder.

@@ -2,9 +2,9 @@
 
 Seeds (one URL a line, `#` comments) are normalized and de-duplicated, grouped by host and
 hosts sharded across Ray tasks; each task crawls its hosts in threads, one politeness gate per
-host. Per URL: scheme and address checks (crawl_net), robots.txt (protego), a fetch with
+host. Per URL: scheme and address checks (net.py), robots.txt (protego), a fetch with
 timeouts, size cap, retries with backoff and Retry-After, redirects followed hop by hop (each
-hop recorded and re-checked), opt-out signals (crawl_optout) and, up to `max_depth`, links in
+hop recorded and re-checked), opt-out signals (classifiers/optout.py) and, up to `max_depth`, links in
 scope. Links and redirects to other hosts go to the next wave. Output:
 
     DIR/warc/crawl-SSSSS-NNNNN.warc.gz   request + response records
@@ -12,7 +12,7 @@ scope. Links and redirects to other hosts go to the next wave. Output:
     DIR/log/seeds.jsonl                  seeds that could not be crawled at all
     DIR/crawl.json                       config and counts of the last run
 
-A re-run with the same DIR resumes: finished URLs are not fetched again (crawl_warc).
+A re-run with the same DIR resumes: finished URLs are not fetched again (warc.py).
 """
 
 from __future__ import annotations
