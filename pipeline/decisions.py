@@ -7,11 +7,11 @@ import pyarrow.compute as pc
 
 from datamill.pipeline import lineage
 from datamill.pipeline.schema import REJECTED_SCHEMA, conform
-from datamill.pipeline.stage import DROP_REASON
+from datamill.pipeline.stage import DROP_REASON, EDIT
 
 
 def _with_lineage(
-    table: pa.Table, decision: str, reasons: pa.Array | None, stage: str, version: str, sha: str
+    table: pa.Table, decision: str | pa.Array, reasons: pa.Array | None, stage: str, version: str, sha: str
 ) -> pa.Table:
     column = lineage.append(
         table.column("lineage"),
@@ -24,11 +24,21 @@ def _with_lineage(
     return table.set_column(table.column_names.index("lineage"), "lineage", column)
 
 
+def _kept(table: pa.Table, stage: str, version: str, sha: str) -> pa.Table:
+    """Kept rows with their lineage entry: `edited`, with the stage's note as the reason, for
+    the rows the stage says it changed (`edit`), else `kept`."""
+    if EDIT not in table.column_names:
+        return _with_lineage(table, "kept", None, stage, version, sha)
+    edits = table.column(EDIT).combine_chunks().cast(pa.string())
+    decision = pc.if_else(pc.is_valid(edits), pa.scalar("edited"), pa.scalar("kept"))
+    return _with_lineage(table.drop_columns([EDIT]), decision, edits, stage, version, sha)
+
+
 def split(batch: pa.Table, stage: str, version: str, sha: str) -> tuple[pa.Table, pa.Table | None, list[str]]:
-    """Return (kept rows without `drop_reason`, rejected rows in the rejected schema or None,
-    the rejected rows' reasons)."""
+    """Return (kept rows without `drop_reason` or `edit`, rejected rows in the rejected schema or
+    None, the rejected rows' reasons)."""
     if DROP_REASON not in batch.column_names:
-        return _with_lineage(batch, "kept", None, stage, version, sha), None, []
+        return _kept(batch, stage, version, sha), None, []
     dropped = pc.is_valid(batch.column(DROP_REASON))
     rejected = None
     reasons: list[str] = []
@@ -40,5 +50,4 @@ def split(batch: pa.Table, stage: str, version: str, sha: str) -> tuple[pa.Table
         rejected = rejected.append_column("drop_stage", pa.array([stage] * rejected.num_rows, pa.string()))
         rejected = conform(rejected, REJECTED_SCHEMA)
         batch = batch.filter(pc.invert(dropped))
-    kept = _with_lineage(batch.drop_columns([DROP_REASON]), "kept", None, stage, version, sha)
-    return kept, rejected, reasons
+    return _kept(batch.drop_columns([DROP_REASON]), stage, version, sha), rejected, reasons

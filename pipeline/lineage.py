@@ -15,11 +15,11 @@ def append(
     stage: str,
     version: str,
     config_sha: str,
-    decision: str,
+    decision: str | pa.Array,
     reasons: pa.Array | None = None,
 ) -> pa.Array:
-    """Return `lineage` with one entry added to every row. `reasons` (one per row, may be
-    null) goes into the entry's `reason` field."""
+    """Return `lineage` with one entry added to every row. `decision` is one for all rows or
+    one per row; `reasons` (one per row, may be null) goes into the entry's `reason` field."""
     if isinstance(lineage, pa.ChunkedArray):
         lineage = lineage.combine_chunks() if lineage.num_chunks else pa.array([], lineage.type)
     n = len(lineage)
@@ -32,7 +32,9 @@ def append(
             pa.array([stage] * n, pa.string()),
             pa.array([version] * n, pa.string()),
             pa.array([config_sha] * n, pa.string()),
-            pa.array([decision] * n, pa.string()),
+            pa.array([decision] * n, pa.string())
+            if isinstance(decision, str)
+            else decision.cast(pa.string()),
             reasons.cast(pa.string()),
         ],
         fields=list(LINEAGE_ENTRY),

@@ -27,6 +27,9 @@ if TYPE_CHECKING:
     import ray.data
 
 DROP_REASON = "drop_reason"
+#: what a row-local stage changed in a row it keeps (`pii:redacted:email=2`, null = unchanged):
+#: the runner records it as the reason of that row's lineage entry, whose decision is `edited`
+EDIT = "edit"
 
 
 class StageConfig(BaseModel):

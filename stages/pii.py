@@ -6,9 +6,9 @@ Per type the config says what happens: `redact` replaces each span with a typed 
 the span's length, so offsets after it stay valid), `reject` drops the document as
 `pii:<type>` (its spans are replaced too, so `rejected/` holds no secrets) and `count` only
 counts. Every row gets `pii_<type>` span counts and `pii_skipped` (allow-listed or on code
-lines) in `signals`; a row whose text was changed gets a lineage entry of its own,
-`decision: redacted`, `reason: pii:redacted:<type>=<spans>,...`, before the runner's, so an
-audit shows what the stage changed.
+lines) in `signals`; a row whose text was changed is marked (`edit`), so its lineage entry
+reads `decision: edited`, `reason: pii:redacted:<type>=<spans>,...` and an audit shows what
+the stage changed.
 """
 
 from __future__ import annotations
@@ -17,15 +17,13 @@ import re
 from collections import Counter
 from typing import Literal
 
-import numpy as np
 import pyarrow as pa
 from pydantic import Field, field_validator
 
 from datamill.classifiers.pii import PII_TYPES, PiiFinder, Span
-from datamill.pipeline import lineage
-from datamill.pipeline.schema import LINEAGE_ENTRY, SIGNALS
+from datamill.pipeline.schema import SIGNALS
 from datamill.pipeline.signals import merged_signals
-from datamill.pipeline.stage import Stage, StageConfig, set_column, with_drop_reason
+from datamill.pipeline.stage import EDIT, Stage, StageConfig, set_column, with_drop_reason
 
 Action = Literal["redact", "reject", "count"]
 
@@ -85,26 +83,12 @@ def redact(text: str, spans: list[Span], keep_length: bool, fill: str) -> str:
     return "".join(parts)
 
 
-def with_entries(
-    column: pa.ChunkedArray | pa.Array, rows: list[int], reasons: list[str], **entry: str
-) -> pa.Array:
-    """`column` (lineage) with one entry added to the given rows only."""
-    old = column.combine_chunks() if isinstance(column, pa.ChunkedArray) else column
-    old = old.cast(pa.list_(LINEAGE_ENTRY))
-    if not rows:
-        return old
-    added = lineage.append(old.take(pa.array(rows)), reasons=pa.array(reasons, pa.string()), **entry)
-    order = np.arange(len(old))
-    order[rows] = len(old) + np.arange(len(rows))
-    return pa.concat_arrays([old, added]).take(pa.array(order))
-
-
 class Pii(Stage):
     name = "pii"
-    version = "1"
+    version = "2"
     Config = PiiConfig
-    requires = ("text", "signals", "lineage")
-    produces = ("text", "signals", "lineage")
+    requires = ("text", "signals")
+    produces = ("text", "signals", EDIT)
 
     def setup(self) -> None:
         cfg = self.config
@@ -118,9 +102,8 @@ class Pii(Stage):
 
     def __call__(self, batch: pa.Table) -> pa.Table:
         keep_length = self.config.length == "keep"
-        texts, signals, reasons = [], [], []
-        changed_rows, changed_reasons = [], []
-        for row, text in enumerate(batch.column("text").to_pylist()):
+        texts, signals, reasons, edits = [], [], [], []
+        for text in batch.column("text").to_pylist():
             spans, skipped = self.finder.find(text) if text else ([], 0)
             counts = Counter(span.type for span in spans)
             self.counters.update({f"pii_{kind}": n for kind, n in counts.items()})
@@ -131,25 +114,14 @@ class Pii(Stage):
             texts.append(redact(text, replaced, keep_length, self.config.fill) if replaced else text)
             rejecting = [kind for kind in PII_TYPES if counts[kind] and self.actions[kind] == "reject"]
             reasons.append(f"pii:{rejecting[0]}" if rejecting else None)
-            if replaced:
-                done = Counter(span.type for span in replaced)
-                changed_rows.append(row)
-                changed_reasons.append(
-                    "pii:redacted:" + ",".join(f"{k}={done[k]}" for k in PII_TYPES if done[k])
-                )
-        self.counters["redacted_docs"] += len(changed_rows)
-        entry = {
-            "stage": self.name,
-            "version": self.version,
-            "config_sha": self.config.sha(),
-            "decision": "redacted",
-        }
-        batch = set_column(
-            batch,
-            "lineage",
-            with_entries(batch.column("lineage"), changed_rows, changed_reasons, **entry),
-            pa.list_(LINEAGE_ENTRY),
-        )
+            done = Counter(span.type for span in replaced)
+            edits.append(
+                "pii:redacted:" + ",".join(f"{k}={done[k]}" for k in PII_TYPES if done[k])
+                if replaced
+                else None
+            )
+        self.counters["redacted_docs"] += sum(e is not None for e in edits)
+        batch = set_column(batch, EDIT, edits, pa.string())  # the runner's lineage entry: `edited`
         batch = set_column(batch, "signals", merged_signals(batch, signals), SIGNALS)
         batch = set_column(batch, "text", texts, pa.large_string())
         return with_drop_reason(batch, reasons)

@@ -146,5 +146,5 @@ def test_runner_counts_per_benchmark_in_run_json(run, tmp_path):
     contact = next(r for r in kept if r["uri"].endswith("/contact"))
     assert contact["text"] == "Write to <EMAIL> or call <PHONE>."
     steps = [(e["stage"], e["decision"], e["reason"]) for e in contact["lineage"]]
-    assert ("pii", "redacted", "pii:redacted:email=1,phone=1") in steps
+    assert [s for s in steps if s[0] == "pii"] == [("pii", "edited", "pii:redacted:email=1,phone=1")]
     assert steps[-1] == ("decontaminate", "kept", None)

@@ -11,6 +11,7 @@ import pytest
 from pydantic import ValidationError
 
 from datamill.classifiers.pii import PII_TYPES, PiiFinder
+from datamill.pipeline import decisions
 from datamill.pipeline.schema import WORKING_SCHEMA, conform
 from datamill.stages.pii import Pii, PiiConfig
 from tests.stages.pii_corpus import ALLOW, make_docs, negatives
@@ -80,8 +81,7 @@ def test_hard_negatives_survive_unchanged():
     assert out.column("text").to_pylist() == texts
     for signals in out.column("signals").to_pylist():
         assert all(value == 0 for key, value in signals if key != "pii_skipped")
-    lineages = out.column("lineage").to_pylist()
-    assert all(not entries for entries in lineages)
+    assert out.column("edit").null_count == len(texts)  # nothing marked as changed
 
 
 EN = "Mail john.smith@gmail.com or call +1 415-555-2671; card 4111 1111 1111 1111."
@@ -98,12 +98,18 @@ def test_placeholders_signals_and_lineage_exactly():
     signals = dict(out.column("signals")[1].as_py())
     assert signals["pii_phone"] == 1 and signals["pii_cn_id"] == 1 and signals["pii_email"] == 1
     assert signals["pii_payment_card"] == 0 and signals["pii_skipped"] == 0
-    lineage = out.column("lineage").to_pylist()
-    assert [(e["stage"], e["version"], e["decision"], e["reason"]) for e in lineage[0]] == [
-        ("pii", Pii.version, "redacted", "pii:redacted:email=1,payment_card=1,phone=1")
+    # the runner turns the stage's `edit` marks into the rows' lineage entries
+    kept, rejected, _ = decisions.split(out, "pii", Pii.version, "sha")
+    assert rejected is None and "edit" not in kept.column_names
+    entries = [
+        [(e["stage"], e["version"], e["decision"], e["reason"]) for e in row]
+        for row in kept.column("lineage").to_pylist()
     ]
-    assert lineage[1][0]["reason"] == "pii:redacted:email=1,cn_id=1,phone=1"
-    assert not lineage[2]
+    assert entries == [
+        [("pii", Pii.version, "edited", "pii:redacted:email=1,payment_card=1,phone=1")],
+        [("pii", Pii.version, "edited", "pii:redacted:email=1,cn_id=1,phone=1")],
+        [("pii", Pii.version, "kept", None)],
+    ]
 
 
 def test_keep_length_pads_or_cuts_the_placeholder():
