@@ -4,6 +4,8 @@ from __future__ import annotations
 
 import argparse
 import sys
+from collections.abc import Iterator
+from contextlib import contextmanager
 from pathlib import Path
 
 from datamill.pipeline import __version__
@@ -21,11 +23,8 @@ def _run(args: argparse.Namespace) -> int:
     run_dir = Path(args.run_dir) if args.run_dir else Path("runs") / config.name
     log = run_dir / RAY_LOG
     try:
-        with ray_output_to(log):
-            try:
-                state = Runner(config, run_dir, address=args.address, progress=not args.quiet).run()
-            finally:
-                _shutdown_ray()
+        with _ray_command(log):
+            state = Runner(config, run_dir, address=args.address, progress=not args.quiet).run()
     except RunError as exc:
         print(f"datamill run: {exc}\nrun directory: {run_dir}\nRay's messages: {log}", file=sys.stderr)
         return 1
@@ -38,12 +37,18 @@ def _run(args: argparse.Namespace) -> int:
     return 0
 
 
-def _shutdown_ray() -> None:
-    """Stop the Ray this command started or joined while its output still goes to the log."""
+@contextmanager
+def _ray_command(log: Path) -> Iterator[None]:
+    """Ray's output to `log` for the length of a command, and the Ray it started or joined
+    stopped at the end, while its output still goes there."""
     import ray
 
-    if ray.is_initialized():
-        ray.shutdown()
+    with ray_output_to(log):
+        try:
+            yield
+        finally:
+            if ray.is_initialized():
+                ray.shutdown()
 
 
 def _crawl(args: argparse.Namespace) -> int:
@@ -58,12 +63,9 @@ def _crawl(args: argparse.Namespace) -> int:
         config = config.model_copy(update={"allow_addresses": [*config.allow_addresses, *args.allow_address]})
     log = Path(args.out) / "log" / RAY_LOG
     try:
-        with ray_output_to(log):
-            try:
-                ray_session.init(RayConfig())
-                summary = crawl(Path(args.seeds), Path(args.out), config, progress=not args.quiet)
-            finally:
-                _shutdown_ray()
+        with _ray_command(log):
+            ray_session.init(RayConfig())
+            summary = crawl(Path(args.seeds), Path(args.out), config, progress=not args.quiet)
     except CrawlError as exc:
         print(f"datamill crawl: {exc}", file=sys.stderr)
         return 2

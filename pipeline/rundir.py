@@ -16,6 +16,7 @@ from pathlib import Path
 from typing import Any
 
 from datamill.pipeline.errors import ConfigError
+from datamill.pipeline.stage import SCRATCH
 
 SUCCESS = "_SUCCESS"
 FINGERPRINT = "_fingerprint"
@@ -102,7 +103,7 @@ class RunDir:
         only when complete) and scratch folders: nothing is committed under such names."""
         for tmp in self.root.rglob(".*.tmp"):
             tmp.unlink(missing_ok=True)
-        for scratch in self.root.glob("decisions/*/.scratch"):
+        for scratch in self.root.glob(f"decisions/*/{SCRATCH}"):
             shutil.rmtree(scratch, ignore_errors=True)
 
     def rejected(self, stage: str) -> Path:

@@ -32,12 +32,11 @@ from datamill.pipeline.rundir import (
     git_commit,
     write_json_atomic,
 )
-from datamill.pipeline.stage import GlobalStage, RunContext, Shard
+from datamill.pipeline.stage import RESUME, GlobalStage, RunContext, Shard
 from datamill.pipeline.stats import StageStats
 from datamill.stages.ingest.sources import CrawlSource
 
 STATS_FILE = "_stats.json"
-RESUME = ".resume"  # a global stage's partial results, kept when an attempt is killed
 
 
 class RunError(RuntimeError):
@@ -224,21 +223,15 @@ class Runner:
     # -- rows passes ------------------------------------------------------------------------
 
     def _tasks(
-        self, seg: Segment, previous: Path | None, shards: list[Shard], decided: dict[str, Path]
+        self, stages: tuple[str, ...], fingerprint: str, previous: Path, decided: dict[str, Path]
     ) -> list[ShardTask]:
-        """The shards of a rows pass: the input shards (first pass), else the previous pass's
-        output files plus the rows the pass's global stages added, each entering the pass at
-        the applier of the stage that added it."""
-        if previous is None:
-            return [
-                ShardTask(s.key, s, seg.fingerprint + _files_fingerprint(self.config, s.files))
-                for s in shards
-            ]
-        tasks = [ShardTask(p.stem, str(p), seg.fingerprint) for p in _parquet_outputs(previous)]
-        for start, name in enumerate(seg.stages):
+        """The shards of a pass after the first: the previous pass's output files plus the rows
+        the global stages among `stages` added, each entering at the applier of its stage."""
+        tasks = [ShardTask(p.stem, str(p), fingerprint) for p in _parquet_outputs(previous)]
+        for start, name in enumerate(stages):
             if name in decided:
                 added = self._stage(name).new_rows(decided[name])
-                tasks += [ShardTask(p.stem, str(p), seg.fingerprint, start) for p in added]
+                tasks += [ShardTask(p.stem, str(p), fingerprint, start) for p in added]
         return tasks
 
     def _run_rows(
@@ -247,7 +240,13 @@ class Runner:
         import ray.data
         from ray.data import ActorPoolStrategy
 
-        tasks = self._tasks(seg, previous, shards, decided)
+        if previous is None:
+            fingerprint = seg.fingerprint
+            tasks = [
+                ShardTask(s.key, s, fingerprint + _files_fingerprint(self.config, s.files)) for s in shards
+            ]
+        else:
+            tasks = self._tasks(seg.stages, seg.fingerprint, previous, decided)
         done = {}
         for task in tasks:
             marker = self.rd.shard_marker(path, task.key)
@@ -326,8 +325,8 @@ class Runner:
                 shutil.rmtree(stale) if stale.is_dir() else stale.unlink()
         stage = self._stage(name)
         since = [n for n in decided if self._decided_after(n, previous)]
-        view_seg = Segment(seg.index, tuple(since), False, seg.fingerprint)
-        inputs = [(t.key, t.input, t.start) for t in self._tasks(view_seg, previous, [], decided)]
+        tasks = self._tasks(tuple(since), seg.fingerprint, previous, decided)
+        inputs = [(t.key, t.input, t.start) for t in tasks]
         input_rows = sum(pq.ParquetFile(file).metadata.num_rows for _, file, _ in inputs)
         ctx = RunContext(self.rd.root, path, [key for key, _, _ in inputs], input_rows, self.num_cpus)
         started = time.perf_counter()

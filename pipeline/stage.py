@@ -119,6 +119,7 @@ class SourceStage(_StageBase):
         raise NotImplementedError
 
 
+SCRATCH, RESUME = ".scratch", ".resume"  # a decisions folder's working files, partial results
 SHARD = "_shard"  # in a global stage's view: the index of the row's shard among the view's inputs
 
 
@@ -139,13 +140,13 @@ class RunContext:
     @property
     def scratch(self) -> Path:
         """Working files, removed once the segment is done or redone."""
-        return self.decisions / ".scratch"
+        return self.decisions / SCRATCH
 
     @property
     def resume(self) -> Path:
         """A stage's own partial results: kept across attempts while the segment's fingerprint
         is unchanged, removed once the segment is done."""
-        return self.decisions / ".resume"
+        return self.decisions / RESUME
 
 
 class GlobalStage(_StageBase):

@@ -62,9 +62,12 @@ def verify(root: Path) -> tuple[list[str], dict[str, int]]:
     if state.get("status") != "done":
         return [f"{root}: the run is {state.get('status')!r}, not done (re-run it to finish)"], {}
     problems = [p for segment in state["segments"] for p in _segment_problems(root, segment)]
-    for path in sorted((root / "stages").glob("*/*.parquet")):
-        _ids(path, problems)  # every rows pass's files read, not only the output's
-    kept = [i for path in sorted((root / state["output"]).glob("*.parquet")) for i in _ids(path, problems)]
+    output = root / state["output"]
+    kept = []
+    for path in sorted((root / "stages").glob("*/*.parquet")):  # every rows pass's files read
+        ids = _ids(path, problems)
+        if path.parent == output:
+            kept += ids
     rejected = [i for path in sorted((root / "rejected").glob("*/*.parquet")) for i in _ids(path, problems)]
     twice = sorted(i for i, n in Counter(kept).items() if n > 1)
     if twice:
