@@ -1,4 +1,5 @@
-"""Licence detection on the hand-labelled 60-page set: confusion table, misses, speed.
+"""Licence detection on the hand-labelled page set: confusion table, accuracy per kind of page
+(issue 18's four kinds of miss and their mirrors, ten languages), misses, speed.
 
 The pages and their labels (written by hand, never by the detector) live in
 tests/stages/licence_pages.py. Rows of the table are the true labels, columns what the
@@ -62,6 +63,16 @@ def confusion(labels: list[str], got: list[str]) -> None:
     print(f"overall accuracy: {right}/{len(labels)} = {right / len(labels):.3f}")
 
 
+def by_kind(pages: list, got: list[str]) -> None:
+    """Accuracy per kind of page and per language of the issue-18 pages."""
+    for key in ("case", "lang"):
+        totals = Counter(getattr(p, key) for p in pages)
+        right = Counter(getattr(p, key) for p, g in zip(pages, got, strict=True) if g == p.label)
+        print(f"\n{key:18s} pages right accuracy")
+        for value in sorted(totals):
+            print(f"{value:18s} {totals[value]:5d} {right[value]:5d} {right[value] / totals[value]:8.2f}")
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("--repeats", type=int, default=20, help="timed passes over the set")
@@ -79,6 +90,7 @@ def main() -> None:
     got = out.column("license").to_pylist()
     evidence = out.column("license_evidence").to_pylist()
     confusion([p.label for p in pages], got)
+    by_kind(pages, got)
     for page, said, why in zip(pages, got, evidence, strict=True):
         if said != page.label:
             print(f"  miss {page.name}: {page.label} -> {said}  ({(why or '')[:160]})")

@@ -11,8 +11,18 @@ photo), `rel="license"` pointing at something that is no licence (terms of servi
 licence only named, not granted ("CC BY forbids nothing"; a link to a licence in running
 text), and anything inside <script>/<style> or a code block (<pre>, <code>).
 
-A credit is judged on the element itself, never on its ancestors' classes: a page whose
-<body> says `single-format-image` or `mediawiki`, or a Bootstrap `media` box, is no credit.
+A credit is judged by what it is attached to, never by its ancestors' classes (a page whose
+<body> says `single-format-image` or `mediawiki`, or a Bootstrap `media` box, is no credit): a
+figcaption, a figure holding an image, a short element whose own class says credit/caption, a
+short line that starts like a credit ("Photo:", "Foto di", "Bild:", "Imagen:", "写真：",
+"사진=", "图片来源：") or a short line holding a licence or © right after (or around) an image or
+video. A line about the page ("the content of this site", "Die Inhalte dieser Website",
+"本站内容") is never a credit, wherever it sits.
+
+`rel="license"` and `rel="copyright"` to a licence deed are structured declarations; to
+anything else (terms, a site's copyright page) they are noted and ignored. A
+`<meta name="copyright|dc.rights">` holding a holder's name and no licence is a copyright
+notice (weakest evidence: rights reserved by default, beaten by any licence on the page).
 """
 
 from __future__ import annotations
@@ -42,6 +52,7 @@ _IMAGE_TOKENS = {
 }
 _MEDIA_TOKENS = _IMAGE_TOKENS | {"media", "video"}  # `media` alone is Bootstrap's layout box
 _CONTAINERS = {"html", "body", "main", "article", "section", "header", "footer", "nav", "aside"}
+_INLINE = {"a", "b", "i", "em", "strong", "img", "time", "abbr"}  # judged as part of their block
 _CREDIT_MAX_CHARS = 300  # a larger element is a container, not a credit
 _INVISIBLE = ("script", "style", "noscript", "template")
 _QUOTED = ("pre", "code")  # code samples quote licence files; they state nothing about the page
@@ -55,6 +66,8 @@ _META_NAMES = {
     "license",
     "rights",
 }
+_HOLDER_META = {"copyright", "dc.rights", "dcterms.rights", "rights"}  # a name here is a holder
+_URLISH = re.compile(r"https?://|www\.|/", re.I)
 _MEDIA_TYPES = {"imageobject", "videoobject", "mediaobject", "audioobject", "photograph"}
 _SENTENCES = re.compile(r"[^。！？!?\n]+(?:[。！？!?]|\.(?=\s|$)|$)", re.M)
 _BLOCKS = {
@@ -127,7 +140,7 @@ class Finding:
 
 # -- HTTP headers ------------------------------------------------------------------------------
 
-_LINK_LICENSE = re.compile(r"<([^>]+)>\s*;[^,]*rel\s*=\s*\"?license\"?", re.I)
+_LINK_LICENSE = re.compile(r"<([^>]+)>\s*;[^,]*rel\s*=\s*\"?(?:license|copyright)\"?", re.I)
 
 
 def read_headers(headers: dict[str, str], finding: Finding) -> None:
@@ -219,6 +232,8 @@ def _read_meta(tree, finding: Finding) -> None:
                 finding.add(found[0], f"meta {name}", found[1], STRUCTURED)
             elif rules.copyright_notice(content):
                 finding.add(rules.PROPRIETARY, f"meta {name} (copyright notice)", content, NOTICE)
+            elif name in _HOLDER_META and not _URLISH.search(content):
+                finding.add(rules.PROPRIETARY, f"meta {name} (copyright holder)", content, NOTICE)
 
 
 def _read_json_ld(tree, finding: Finding) -> None:
@@ -274,11 +289,12 @@ def _read_links(tree, finding: Finding, credits: set) -> None:
             if spdx:
                 finding.ignored.append(f"{spdx} link in a media credit: {url}")
             continue
-        if "license" in rel:
+        kind = next((r for r in ("license", "copyright") if r in rel), None)
+        if kind:
             if spdx:
-                finding.add(spdx, f"rel=license <{el.tag}>", url, STRUCTURED)
+                finding.add(spdx, f"rel={kind} <{el.tag}>", url, STRUCTURED)
             else:
-                finding.ignored.append(f"rel=license to a non-licence: {url[:100]}")
+                finding.ignored.append(f"rel={kind} to a non-licence: {url[:100]}")
         elif spdx and el.tag == "img":
             finding.add(spdx, "cc badge", url, PAGE_LINK)
         elif spdx and el.tag == "a":
@@ -321,9 +337,10 @@ def _first_link_licence(el) -> tuple[str, str] | None:
 
 def _is_credit(el) -> bool:
     """An image or media credit: a figcaption or picture, a figure holding an image, or a
-    small element (never a page container) whose class/id words say caption, photo credit (`photo-credit`,
-    `imagecredit`), credit for an image (`credit` around "Image: ..."), or image around an
-    image. Licence badges are no images here."""
+    small element (never a page container, never a line about the page) that starts like a
+    credit, holds a licence or © and sits at an image, or whose own class/id words say caption,
+    photo credit (`photo-credit`, `imagecredit`), credit for an image (`credit` around
+    "Image: ..."), or image around an image. Licence badges are no images here."""
     tag = el.tag
     if not isinstance(tag, str):
         return False
@@ -331,21 +348,51 @@ def _is_credit(el) -> bool:
         return True
     if tag == "figure":
         return _holds_media(el)
-    if tag in _CONTAINERS:
+    if tag in _CONTAINERS or tag in _INLINE:
         return False
+    text = el.text_content()
+    if len(text) > _CREDIT_MAX_CHARS:
+        return False
+    return _credit_shape(el, text) and not rules.about_page(text)
+
+
+def _credit_shape(el, text: str) -> bool:
+    """Whether a short element looks like a credit (before asking whether it speaks of the page)."""
+    if (rules.CREDIT_LABEL.match(text) or _attached_credit(el, text)) and _is_line(el):
+        return True
     tokens = set(_CLASS_SPLIT.split(f"{el.get('class') or ''} {el.get('id') or ''}".lower())) - {""}
     credit = any(_CREDIT_TOKEN.search(t) for t in tokens)
     image = bool(tokens & _IMAGE_TOKENS)
     if not (credit or image):
-        return False
-    text = el.text_content()
-    if len(text) > _CREDIT_MAX_CHARS:
         return False
     if any(_CAPTION_TOKEN.search(t) for t in tokens) or (credit and tokens & _MEDIA_TOKENS):
         return True
     if credit:
         return bool(rules.MEDIA_WORDS.search(text))
     return _holds_media(el)
+
+
+def _is_line(el) -> bool:
+    """Whether `el` is one line of text: no block element inside it (a <br> aside)."""
+    return not any(d.tag in _BLOCKS and d.tag != "br" for d in el.iterdescendants() if isinstance(d.tag, str))
+
+
+def _attached_credit(el, text: str) -> bool:
+    """A short line naming a licence or a © with no licensing words of its own ("CC BY 2.0
+    Ann Example", "© dpa"), or one about media, right after an image or holding one."""
+    named = rules.may_state_licence(text) and (rules.spdx_from_text(text) or rules.copyright_notice(text))
+    if not (named or _first_link_licence(el)):
+        return False
+    if rules.grants_with_words(text) and not rules.MEDIA_WORDS.search(text):
+        return False
+    if _holds_media(el):
+        return True
+    before = el.getprevious()
+    while before is not None and not isinstance(before.tag, str):  # comments
+        before = before.getprevious()
+    return before is not None and (
+        before.tag in _MEDIA_TAGS or (_holds_media(before) and not before.text_content().strip())
+    )
 
 
 def _holds_media(el) -> bool:

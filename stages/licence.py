@@ -52,7 +52,7 @@ class LicenceConfig(StageConfig):
 
 class Licence(Stage):
     name = "licence"
-    version = "4"
+    version = "5"
     Config = LicenceConfig
     requires = ("content_type", "raw", "http_headers", "text", "tdm_opt_out")
     produces = ("license", "license_evidence", "tdm_opt_out")

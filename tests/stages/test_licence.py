@@ -100,7 +100,8 @@ def test_image_credit_is_not_the_page_licence():
     assert row["license"] == "proprietary"
     assert row["evidence"].startswith("proprietary <- text (all_rights_reserved)")
     assert "ignored CC-BY-2.0 link in a media credit" in row["evidence"]
-    assert "ignored CC-BY-2.0 in a media credit sentence: Photo by John Roe" in row["evidence"]
+    # the line under the figure starts like a credit: dropped as one, its licence noted
+    assert "ignored CC-BY-2.0 in a media credit <p>: Creative Commons Attribution 2.0" in row["evidence"]
 
 
 def test_rel_license_to_terms_and_mit_in_script_are_ignored():
@@ -237,3 +238,68 @@ def test_japanese_korean_and_traditional_chinese_statements():
         "CC-BY-NC-SA-4.0 <- text",
         "CC-BY-ND-4.0 <- text",
     ]
+
+
+def test_rights_reserved_in_ten_languages_names_the_statement():
+    texts = {
+        "all_rights_reserved": "© 2024 Harbour Media Ltd. All rights reserved.",
+        "de_rights_reserved": "© 2024 Hafen Verlag GmbH. Alle Rechte vorbehalten.",
+        "de_no_reprint": "Nachdruck nur mit Genehmigung des Verlags.",
+        "fr_rights_reserved": "Tous droits réservés.",
+        "fr_no_reproduction": "Reproduction interdite sans autorisation écrite.",
+        "es_rights_reserved": "Todos los derechos reservados.",
+        "es_no_reproduction": "Prohibida su reproducción total o parcial.",
+        "it_rights_reserved": "Riproduzione riservata",
+        "pt_rights_reserved": "Todos os direitos reservados.",
+        "pt_no_reproduction": "É proibida a reprodução total ou parcial deste conteúdo.",
+        "ru_rights_reserved": "Все права защищены.",
+        "ru_no_reprint": "Полное или частичное копирование материалов запрещено.",
+        "ja_no_reprint": "無断転載を禁じます。",
+        "ko_no_reprint": "저작권자 © 항구일보 무단 전재 및 재배포 금지",
+        "zh_copyright_reserved": "版权所有 港口传媒",
+    }
+    rows = _run([{"content_type": "text/plain", "text": t} for t in texts.values()], proprietary="keep")
+    assert [r["evidence"].split(":")[0] for r in rows] == [f"proprietary <- text ({rule})" for rule in texts]
+    weaker = "© 2024 Hafen Verlag. Alle Rechte vorbehalten. Die Texte stehen unter der Lizenz CC BY-SA 4.0."
+    [row] = _run([{"content_type": "text/plain", "text": weaker}])
+    assert row["license"] == "CC-BY-SA-4.0"
+    assert "proprietary <- text (de_rights_reserved): Alle Rechte vorbehalten" in row["evidence"]
+
+
+def test_copyright_holder_notices_and_rel_copyright():
+    cc = "https://creativecommons.org/licenses/by-sa/4.0/"
+    pages = [
+        "<html><head><meta name='copyright' content='Some Publisher GmbH'></head><body><p>Text.</p></body>",
+        "<html><body><p>Text.</p><footer>© Agence du Port</footer></body></html>",
+        f"<html><head><meta name='copyright' content='Jane Doe'><link rel='copyright' href='{cc}'></head>"
+        "<body><p>Text.</p></body></html>",
+        "<html><head><link rel='copyright' href='/copyright'></head><body><p>Copyright law is old.</p>",
+        "<html><body><figure><img src='a.jpg'></figure><p>© dpa</p><p>Text.</p></body></html>",
+    ]
+    rows = _run([_html(p) for p in pages], proprietary="keep")
+    assert [r["license"] for r in rows] == [
+        "proprietary",
+        "proprietary",
+        "CC-BY-SA-4.0",
+        "unknown",
+        "unknown",
+    ]
+    assert rows[0]["evidence"] == "proprietary <- meta copyright (copyright holder): Some Publisher GmbH"
+    assert rows[1]["evidence"] == "proprietary <- text (copyright notice): © Agence du Port"
+    assert rows[2]["evidence"] == (
+        f"CC-BY-SA-4.0 <- rel=copyright <link>: {cc}"
+        " | proprietary <- meta copyright (copyright holder): Jane Doe"
+    )
+    assert rows[3]["evidence"] == "ignored rel=copyright to a non-licence: /copyright"
+    assert rows[4]["evidence"] == ""
+
+
+def test_credit_sentence_in_plain_text_is_not_the_licence():
+    texts = [
+        "Photo by John Roe, licensed under Creative Commons Attribution 2.0.",
+        "Foto: Max Muster, lizenziert unter CC BY-SA 4.0.",
+        "Die Inhalte dieser Website stehen unter der Lizenz CC BY-SA 4.0.",
+    ]
+    rows = _run([{"content_type": "text/plain", "text": t} for t in texts])
+    assert [r["license"] for r in rows] == ["unknown", "unknown", "CC-BY-SA-4.0"]
+    assert rows[1]["evidence"] == f"ignored CC-BY-SA-4.0 in a media credit sentence: {texts[1]}"
