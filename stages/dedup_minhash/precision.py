@@ -15,7 +15,7 @@ import pyarrow.compute as pc
 import pyarrow.parquet as pq
 import xxhash
 
-from datamill.stages.dedup_minhash.shingles import batch_shingles
+from datamill.stages.dedup_minhash.shingles import config_shingles
 
 SAMPLE = 200
 
@@ -55,14 +55,7 @@ def estimate(view, decisions: Path, config: Any) -> dict[str, Any]:
     wanted = pa.array(sorted({doc for pair in pairs for doc in pair}), pa.string())
     found = view.map_batches(_pick, fn_kwargs={"ids": wanted}, batch_format="pyarrow")
     texts = pa.concat_tables(list(found.iter_batches(batch_format="pyarrow", batch_size=None)))
-    shingles = batch_shingles(
-        texts.column("text"),
-        config.ngram,
-        lowercase=config.lowercase,
-        fold_width=config.fold_width,
-        normalize_digits=config.normalize_digits,
-        strip_punctuation=config.strip_punctuation,
-    )
+    shingles = config_shingles(texts.column("text"), config)
     bounds = shingles.offsets
     sets = {
         doc: np.unique(shingles.hashes[bounds[i] : bounds[i + 1]])

@@ -1,12 +1,15 @@
-"""MinHash signatures (a compiled numba loop over the shingles) and LSH band keys, compatible
-with datasketch.
+"""MinHash signatures by one-permutation hashing (a compiled numba loop over the shingles) and LSH
+band keys.
 
-A signature row equals the `hashvalues` of `datasketch.MinHash(num_perm, seed, scheme="affine32",
-hashfunc=<identity>)` updated with the same uint32 shingle hashes: the permutations are
-datasketch's own, and the arithmetic is its affine32 scheme (MurmurHash3 32-bit pre-mix, then
-`a * h + b mod 2**32`). So `MinHash(hashvalues=row, seed=seed, scheme="affine32")` can be used
-with any datasketch structure (MinHashLSH, LeanMinHash). Bands and rows come from datasketch's
-false-positive / false-negative optimum for the Jaccard threshold.
+One permutation, not `num_perm`: each shingle hash is permuted once (MurmurHash3's 32-bit
+finalizer over the hash xor a seed salt), its top bits pick one of `num_perm` bins, and a bin
+keeps the smallest value it saw (Li, Owen and Zhang, "One Permutation Hashing", 2012). Bins no
+shingle fell into borrow the value of a non-empty bin chosen by a fixed hash sequence of the bin
+number ("optimal densification", Shrivastava 2017), so the share of equal bins of two signatures
+estimates their Jaccard similarity as k independent permutations do, at one hash per shingle
+instead of k: character shingles (a few times more than word shingles) cost less than word
+shingles under the classic scheme. Bands and rows come from datasketch's false-positive /
+false-negative optimum for the Jaccard threshold.
 """
 
 from __future__ import annotations
@@ -19,17 +22,7 @@ from numba import njit
 
 from datamill.stages.dedup_minhash.shingles import Shingles, mix64
 
-SCHEME = "affine32"
-EMPTY = np.uint32(0xFFFFFFFF)  # datasketch's value for a MinHash that saw nothing
-
-
-@cache
-def permutations(num_perm: int, seed: int) -> tuple[np.ndarray, np.ndarray]:
-    """datasketch's affine32 permutation parameters (a, b), uint32 each."""
-    from datasketch import MinHash
-
-    a, b = MinHash(num_perm=num_perm, seed=seed, scheme=SCHEME).permutations
-    return a.astype(np.uint32), b.astype(np.uint32)
+EMPTY = np.uint32(0xFFFFFFFF)  # every bin of a document without shingles
 
 
 @cache
@@ -50,7 +43,7 @@ _LOW32 = np.uint64(0xFFFFFFFF)
 
 @njit(cache=True, nogil=True)
 def _fmix32(x: np.uint64) -> np.uint64:
-    """MurmurHash3's 32-bit finalizer, as datasketch applies it before the permutations."""
+    """MurmurHash3's 32-bit finalizer: a bijection of 32-bit values."""
     x ^= x >> np.uint64(16)
     x = (x * np.uint64(0x85EBCA6B)) & _LOW32
     x ^= x >> np.uint64(13)
@@ -60,25 +53,38 @@ def _fmix32(x: np.uint64) -> np.uint64:
 
 
 @njit(cache=True, nogil=True)
-def _minhash_kernel(hashes: np.ndarray, offsets: np.ndarray, a: np.ndarray, b: np.ndarray, out: np.ndarray):
-    """out[doc, k] = min over the document's shingles h of (a[k] * fmix32(h) + b[k]) mod 2**32."""
-    num_perm = len(a)
+def _oph_kernel(hashes: np.ndarray, offsets: np.ndarray, salt: np.uint64, out: np.ndarray) -> None:
+    """out[doc] = the densified one-permutation signature of each document's shingles."""
+    bins = out.shape[1]
+    width = np.uint64(bins)
+    filled = np.zeros(bins, np.bool_)
     for doc in range(len(offsets) - 1):
+        if offsets[doc + 1] == offsets[doc]:
+            continue  # no shingles: all EMPTY
         row = out[doc]
+        filled[:] = False
         for i in range(offsets[doc], offsets[doc + 1]):
-            h = _fmix32(np.uint64(hashes[i]))
-            for k in range(num_perm):
-                value = np.uint32((a[k] * h + b[k]) & _LOW32)
-                if value < row[k]:
-                    row[k] = value
+            h = _fmix32(np.uint64(hashes[i]) ^ salt)
+            b = (h * width) >> np.uint64(32)
+            filled[b] = True
+            if np.uint32(h) < row[b]:
+                row[b] = np.uint32(h)
+        for b in range(bins):
+            attempt = np.uint64(0)
+            while not filled[b]:  # borrow from the first filled bin of b's fixed sequence
+                j = mix64(salt + np.uint64(b) * np.uint64(0x9E3779B97F4A7C15) + attempt) % width
+                if filled[j]:
+                    row[b] = row[j]
+                    break
+                attempt += np.uint64(1)
 
 
-def signatures(shingles: Shingles, perms: tuple[np.ndarray, np.ndarray]) -> np.ndarray:
-    """(documents x num_perm) uint32 MinHash signatures under the `permutations` (a, b); a
-    document without shingles gets the empty signature (all 0xFFFFFFFF)."""
-    a, b = (p.astype(np.uint64) for p in perms)
-    out = np.full((len(shingles.counts), len(a)), EMPTY, dtype=np.uint32)
-    _minhash_kernel(shingles.hashes, shingles.offsets, a, b, out)
+def signatures(shingles: Shingles, num_perm: int, seed: int) -> np.ndarray:
+    """(documents x num_perm) uint32 one-permutation MinHash signatures; a document without
+    shingles gets the empty signature (all 0xFFFFFFFF)."""
+    out = np.full((len(shingles.counts), num_perm), EMPTY, dtype=np.uint32)
+    salt = np.uint64(int(mix64(np.uint64(seed) + np.uint64(1))) & 0xFFFFFFFF)
+    _oph_kernel(shingles.hashes, shingles.offsets, salt, out)
     return out
 
 

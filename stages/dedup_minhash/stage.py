@@ -1,7 +1,7 @@
 """Near-duplicate dedup with MinHash LSH, CJK-aware, on Ray Data.
 
-1. Signatures (Ray Data map over the corpus): shingles from `shingles.py` (word n-grams,
-   CJK character n-grams), NumPy MinHash signatures compatible with datasketch
+1. Signatures (Ray Data map over the corpus): shingles from `shingles.py` (character 5-grams
+   of the text without whitespace, or word n-grams), one-permutation MinHash signatures
    (`signatures.py`), LSH band keys with datasketch's optimal bands x rows. Each
    block writes its signatures split by doc key into partitions, its band rows by band key.
 2. Buckets (one task per partition): a partition holds every row of its buckets; each bucket
@@ -58,11 +58,10 @@ from datamill.stages.dedup_minhash import clusters as minhash_clusters
 from datamill.stages.dedup_minhash import precision
 from datamill.stages.dedup_minhash.distributed import distributed_clusters
 from datamill.stages.dedup_minhash.join import PAIRS, SIGNATURE_COLUMNS, SIGNATURES
-from datamill.stages.dedup_minhash.shingles import batch_shingles
+from datamill.stages.dedup_minhash.shingles import config_shingles
 from datamill.stages.dedup_minhash.signatures import (
     band_keys,
     bands_and_rows,
-    permutations,
     signature_column,
     signatures,
 )
@@ -72,11 +71,13 @@ class DedupMinhashConfig(StageConfig):
     threshold: float = Field(0.8, gt=0, lt=1)  # Jaccard similarity of near-duplicates
     num_perm: int = Field(128, ge=16, le=1024)
     seed: int = Field(1, ge=0)
-    ngram: int = Field(5, ge=1, le=64)  # tokens per shingle: words, or CJK characters
+    # shingle tokens: characters (whitespace removed), or words with each CJK character a word
+    unit: Literal["char", "word"] = "char"
+    ngram: int = Field(5, ge=1, le=64)  # tokens per shingle
     lowercase: bool = True
     fold_width: bool = True  # NFKC where it maps a character to one character (full width)
-    normalize_digits: bool = True  # every decimal digit becomes 0
-    strip_punctuation: bool = True  # else each punctuation mark is a token
+    normalize_digits: bool = False  # every decimal digit becomes 0
+    strip_punctuation: bool = False  # else each punctuation mark is a token
     # weights of the false-positive / false-negative areas that choose bands x rows (14 x 9 at
     # 0.8): verification removes false positives, so missed pairs weigh more
     false_positive_weight: float = Field(0.1, ge=0, le=1)
@@ -92,25 +93,12 @@ class DedupMinhashConfig(StageConfig):
     top_clusters: int = Field(10, ge=0)  # largest clusters listed in the stats
 
 
-def signature_batch(
-    batch: pa.Table,
-    config: DedupMinhashConfig,
-    perms: tuple[np.ndarray, np.ndarray],
-    bands: int,
-    rows: int,
-) -> pa.Table:
+def signature_batch(batch: pa.Table, config: DedupMinhashConfig, bands: int, rows: int) -> pa.Table:
     """id, doc key, quality, length, shingle count, signature and band keys of every document
-    (`perms` and bands x rows come from the driver, so workers never import datasketch)."""
+    (bands x rows come from the driver, so workers never import datasketch)."""
     text = batch.column("text")
-    shingles = batch_shingles(
-        text,
-        config.ngram,
-        lowercase=config.lowercase,
-        fold_width=config.fold_width,
-        normalize_digits=config.normalize_digits,
-        strip_punctuation=config.strip_punctuation,
-    )
-    sigs = signatures(shingles, perms)
+    shingles = config_shingles(text, config)
+    sigs = signatures(shingles, config.num_perm, config.seed)
     keys = band_keys(sigs, bands, rows)
     return pa.table(
         {
@@ -128,7 +116,6 @@ def signature_batch(
 def sign_block(
     block: pa.Table,
     config: DedupMinhashConfig,
-    perms: tuple[np.ndarray, np.ndarray],
     bands: int,
     rows: int,
     partitions: int,
@@ -142,10 +129,7 @@ def sign_block(
         return pa.table({"docs": [0]})
     step = config.batch_rows
     sigs = pa.concat_tables(
-        [
-            signature_batch(block.slice(lo, step), config, perms, bands, rows)
-            for lo in range(0, len(block), step)
-        ]
+        [signature_batch(block.slice(lo, step), config, bands, rows) for lo in range(0, len(block), step)]
     ).append_column(SHARD, block.column(SHARD))
     name = file_name(sigs.column(minhash_buckets.DOC))
     folder = Path(scratch)
@@ -184,7 +168,7 @@ class DedupMinhashApplier(Applier):
 
 class DedupMinhash(GlobalStage):
     name = "dedup_minhash"
-    version = "2"
+    version = "3"
     Config = DedupMinhashConfig
     requires = ("id", "text", "quality", "signals")
     produces = ("dup_cluster", "signals")
@@ -293,7 +277,6 @@ class DedupMinhash(GlobalStage):
             sign_block,
             fn_kwargs={
                 "config": self.config,
-                "perms": permutations(self.config.num_perm, self.config.seed),
                 "bands": bands,
                 "rows": rows,
                 "partitions": partitions,

@@ -5,7 +5,6 @@ import unicodedata
 import numpy as np
 import pyarrow as pa
 import pytest
-from datasketch import MinHash, MinHashLSH
 
 from datamill.pipeline import outputs
 from datamill.pipeline.fused import run_global_stage
@@ -14,14 +13,9 @@ from datamill.stages.dedup_minhash import buckets as minhash_buckets
 from datamill.stages.dedup_minhash import clusters as minhash_clusters
 from datamill.stages.dedup_minhash import components as minhash_components
 from datamill.stages.dedup_minhash.shingles import batch_shingles
-from datamill.stages.dedup_minhash.signatures import (
-    bands_and_rows,
-    estimated_jaccard,
-    permutations,
-    signatures,
-)
+from datamill.stages.dedup_minhash.signatures import bands_and_rows, estimated_jaccard, signatures
 from datamill.stages.dedup_minhash.stage import DedupMinhash, DedupMinhashConfig
-from tests.minhash_corpus import CorpusGenerator, document_scores, exact_pairs, shingle_sets
+from tests.minhash_corpus import CorpusGenerator, exact_pairs, jaccard, pair_scores, reader_shingles
 
 # -- shingles ---------------------------------------------------------------------------------
 
@@ -70,41 +64,80 @@ def test_tokens_never_cross_documents():
     assert [x.tolist() for x in joined] == [x.tolist() for x in alone]
 
 
-def test_shingle_jaccard_matches_plain_python_reference():
-    gen = CorpusGenerator(seed=11)
-    table = gen.corpus(40, dup_share=1.0)
+def _stage_jaccard(x: str, y: str, **params) -> float:
+    sh = batch_shingles(pa.array([x, y], pa.large_string()), 5, **params)
+    a, b = (set(sh.hashes[sh.offsets[i] : sh.offsets[i + 1]].tolist()) for i in range(2))
+    return len(a & b) / len(a | b)
+
+
+def test_shingle_jaccard_matches_plain_python_references():
+    """Character shingles give the reader's measure (`reader_shingles`), word shingles the
+    plain-Python word tokens, on variants of generated zh, en and mixed documents."""
+    table = CorpusGenerator(seed=11).corpus(60, dup_share=1.0)
     texts = table.column("text").to_pylist()
-    sets = shingle_sets(table.column("text"))
     family = table.column("family").to_pylist()
+    char = {"unit": "char", "normalize_digits": False, "strip_punctuation": False}
     checked = 0
     for i in range(len(texts) - 1):
-        if family[i] == family[i + 1]:
-            ours = len(np.intersect1d(sets[i], sets[i + 1])) / len(np.union1d(sets[i], sets[i + 1]))
-            assert ours == pytest.approx(_reference_jaccard(texts[i], texts[i + 1], 5), abs=1e-9)
+        if family[i] == family[i + 1] >= 0:
+            x, y = texts[i], texts[i + 1]
+            reader = jaccard(reader_shingles(x), reader_shingles(y))
+            assert _stage_jaccard(x, y, **char) == pytest.approx(reader, abs=2e-3)  # 32-bit hashes
+            assert _stage_jaccard(x, y) == pytest.approx(_reference_jaccard(x, y, 5), abs=2e-3)
             checked += 1
-    assert checked >= 20
+    assert checked >= 40
+
+
+def test_character_shingles_ignore_whitespace_case_and_width():
+    char = {"unit": "char", "normalize_digits": False, "strip_punctuation": False}
+    spaced = "大 语 言 模 型 用 ＧＰＴ 训 练，\n数据"
+    assert _stage_jaccard("大语言模型用gpt训练,数据", spaced, **char) == 1.0
+    assert _stage_jaccard("大语言模型用gpt训练,数据", "大语言模型用gpt训练。数据", **char) < 1.0
 
 
 # -- signatures -------------------------------------------------------------------------------
 
 
-def test_signatures_equal_datasketch_and_work_in_its_lsh():
-    texts = [
-        "今天我们讨论大语言模型的训练数据如何清洗。" * 3,
-        "Deduplication keeps one copy of every document " * 4,
-    ]
-    sh = batch_shingles(pa.array(texts + [""], pa.large_string()), 5)
-    sigs = signatures(sh, permutations(128, 7))
-    off = sh.offsets
-    for i in range(2):
-        reference = MinHash(num_perm=128, seed=7, hashfunc=int)
-        reference.update_batch(sh.hashes[off[i] : off[i + 1]].tolist())
-        assert reference.hashvalues.tolist() == sigs[i].tolist()
-    assert sigs[2].tolist() == [0xFFFFFFFF] * 128  # no shingles: datasketch's empty MinHash
-    lsh = MinHashLSH(threshold=0.8, num_perm=128)
-    lsh.insert("zh", MinHash(hashvalues=sigs[0], seed=7, scheme="affine32"))
-    assert lsh.query(MinHash(hashvalues=sigs[0], seed=7, scheme="affine32")) == ["zh"]
-    assert lsh.query(MinHash(hashvalues=sigs[1], seed=7, scheme="affine32")) == []
+def _sets_with_jaccard(rng, size: int, target: float) -> tuple[np.ndarray, np.ndarray]:
+    """Two sets of distinct uint32 values whose exact Jaccard is close to `target`."""
+    shared = int(round(2 * size * target / (1 + target)))
+    values = rng.choice(2**32 - 1, shared + 2 * (size - shared), replace=False).astype(np.uint32)
+    own = size - shared
+    return values[: shared + own], np.concatenate((values[:shared], values[shared + own :]))
+
+
+def _signature_errors(rng, sizes, num_perm: int = 128) -> np.ndarray:
+    errors = []
+    for size in sizes:
+        a, b = _sets_with_jaccard(rng, int(size), float(rng.uniform(0.5, 1.0)))
+        exact = len(np.intersect1d(a, b)) / len(np.union1d(a, b))
+        hashes = np.concatenate((a, b))
+        from datamill.stages.dedup_minhash.shingles import Shingles
+
+        sigs = signatures(Shingles(hashes, np.array([len(a), len(b)])), num_perm, seed=3)
+        errors.append(estimated_jaccard(sigs[:1], sigs[1:])[0] - exact)
+    return np.array(errors)
+
+
+def test_one_permutation_signatures_estimate_jaccard():
+    """The share of equal bins estimates the exact Jaccard of the sets without bias, with the
+    spread of 128 independent permutations (sqrt(J(1-J)/128) <= 0.044), for large sets and for
+    sets smaller than the 128 bins (densified)."""
+    rng = np.random.default_rng(0)
+    large = _signature_errors(rng, rng.integers(200, 3000, 400))
+    assert abs(large.mean()) < 0.006
+    assert np.sqrt((large**2).mean()) < 0.04
+    small = _signature_errors(rng, rng.integers(8, 100, 400))
+    assert abs(small.mean()) < 0.02
+    assert np.sqrt((small**2).mean()) < 0.08
+
+
+def test_signatures_depend_on_seed_and_mark_empty_documents():
+    sh = batch_shingles(pa.array(["今天我们讨论大语言模型的训练数据如何清洗。", ""], pa.large_string()), 5)
+    first, again, other = (signatures(sh, 128, seed) for seed in (7, 7, 8))
+    assert first.tolist() == again.tolist()
+    assert first[0].tolist() != other[0].tolist()
+    assert first[1].tolist() == [0xFFFFFFFF] * 128  # no shingles
 
 
 def test_bands_from_threshold_and_estimated_jaccard():
@@ -161,24 +194,40 @@ def _run_stage(table: pa.Table, tmp_path, blocks: int, **config) -> tuple[pa.Tab
 
 @pytest.fixture(scope="module")
 def planted(ray_session, tmp_path_factory):
-    """A generated corpus, its exact-Jaccard pairs, and one run of the stage over it."""
-    table = CorpusGenerator(seed=5).corpus(500)
-    truth = exact_pairs(shingle_sets(table.column("text")), 0.8)
+    """A generated zh/en/mixed corpus, its near-duplicate pairs by the reader's measure (brute
+    force over all pairs), and one run of the stage with its defaults over it."""
+    table = CorpusGenerator(seed=5).corpus(900)
+    truth = exact_pairs(table.column("text").to_pylist(), 0.8)
     result, stats = _run_stage(table, tmp_path_factory.mktemp("planted"), blocks=3)
     return table, truth, result, stats
 
 
-def test_planted_near_duplicates_precision_and_recall(planted):
+def test_planted_near_duplicates_precision_and_recall_per_language(planted):
     table, truth, result, stats = planted
     assert result.num_rows == table.num_rows
     assert sorted(result.column("id").to_pylist()) == sorted(table.column("id").to_pylist())
-    by_id = {r["id"]: r for r in result.to_pylist()}
     ids = table.column("id").to_pylist()
-    sizes = np.array([dict(by_id[i]["signals"])["minhash_cluster_size"] for i in ids])
-    precision, recall = document_scores(truth, sizes > 1)
-    assert precision >= 0.95
-    assert recall >= 0.95
-    # every member points at its cluster's kept document, which is kept and the best of them
+    cluster = dict(
+        zip(result.column("id").to_pylist(), result.column("dup_cluster").to_pylist(), strict=True)
+    )
+    cluster_of = [cluster[i] for i in ids]
+    position = {doc: n for n, doc in enumerate(ids)}
+    kept = np.array([position[c] for c in cluster_of])
+    removed = kept != np.arange(len(ids))
+    sets = [reader_shingles(t) for t in table.column("text").to_pylist()]
+    langs = np.array(table.column("lang").to_pylist())
+    family = table.column("family").to_numpy()
+    assert not [p for p in truth if family[p[0]] != family[p[1]] or family[p[0]] < 0]  # none by chance
+    for lang in ("zh", "en", "mixed"):
+        pairs = {p: j for p, j in truth.items() if langs[p[0]] == lang}
+        score = pair_scores(
+            pairs, family, cluster_of, removed & (langs == lang), kept, lambda i, j: jaccard(sets[i], sets[j])
+        )
+        print(f"{lang}: precision {score.precision:.3f} recall {score.recall:.3f} ({score.true_pairs} pairs)")
+        assert score.true_pairs >= 300
+        assert score.precision >= 0.97
+        assert score.recall >= 0.97
+    by_id = {r["id"]: r for r in result.to_pylist()}
     quality = dict(zip(ids, table.column("quality").to_pylist(), strict=True))
     members: dict[str, list[str]] = {}
     for row in by_id.values():
@@ -187,14 +236,14 @@ def test_planted_near_duplicates_precision_and_recall(planted):
             assert row["drop_reason"] is None
         else:
             assert row["drop_reason"] == f"dedup_minhash:near_duplicate_of:{row['dup_cluster']}"
-    for kept, group in members.items():
+    for kept_id, group in members.items():
         best = min(
             group, key=lambda i: (-(quality[i] if quality[i] is not None else -1), -len(by_id[i]["text"]), i)
         )
-        assert best == kept
+        assert best == kept_id
         assert all(dict(by_id[i]["signals"])["minhash_cluster_size"] == len(group) for i in group)
         if len(group) > 1:
-            assert dict(by_id[kept]["signals"])["minhash_jaccard_to_kept"] == 1.0
+            assert dict(by_id[kept_id]["signals"])["minhash_jaccard_to_kept"] == 1.0
     removed = sum(1 for r in by_id.values() if r["drop_reason"])
     assert stats["docs_removed"] == removed
     assert stats["clusters"] == sum(1 for g in members.values() if len(g) > 1)
@@ -355,22 +404,15 @@ def test_stage_in_a_run_writes_rejections_and_stats(run, tmp_path):
         assert row["dup_cluster"] in kept_ids
 
 
-def _word_5grams(text: str) -> set[str]:
-    """Brute-force reference shingles for plain lower-case ASCII words (what the stage's word
-    5-grams are on such text), written independently of the stage."""
-    words = text.split()
-    return {" ".join(words[i : i + 5]) for i in range(len(words) - 4)}
-
-
 def test_sampled_precision_estimate_equals_brute_force(tmp_path):
     rng = np.random.default_rng(7)
     vocab = [f"w{chr(97 + i)}{chr(97 + j)}" for i in range(26) for j in range(26)]
-    originals = [" ".join(rng.choice(vocab, 120)) for _ in range(6)]
+    originals = [" ".join(rng.choice(vocab, 120)) for _ in range(6)]  # 600 character 5-grams
     docs = []
     for n, text in enumerate(originals):
         docs.append(text)
         words = text.split()
-        for k in (2, 5):  # two variants each, 2 to 12 words of 120 changed
+        for k in (4, 9):  # two variants each, 4 to 19 words of 120 changed
             edited = list(words)
             for at in rng.choice(len(words), k + 2 * n, replace=False):
                 edited[at] = "zz" + edited[at]
@@ -391,8 +433,7 @@ def test_sampled_precision_estimate_equals_brute_force(tmp_path):
     assert removed and stats["precision_sample"] == len(removed)  # under the sample size: all of them
     similar = []
     for doc, kept in removed:
-        a, b = _word_5grams(by_id[doc]), _word_5grams(by_id[kept])
-        similar.append(len(a & b) / len(a | b))
+        similar.append(jaccard(reader_shingles(by_id[doc]), reader_shingles(by_id[kept])))
     assert stats["precision_estimate"] == round(sum(s >= 0.7 for s in similar) / len(similar), 4)
     assert stats["precision_sample_min_jaccard"] == round(min(similar), 4)
     assert 0 < stats["precision_estimate"] < 1
