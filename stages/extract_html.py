@@ -8,23 +8,34 @@ licence stage). Signals: `html_bytes`, `html_text_chars`, `html_text_ratio`.
 
 Line breaks in the HTML source between two CJK characters are removed before extraction
 (browsers render them as nothing, per CSS Text segment-break rules), so Chinese paragraphs
-do not get spurious spaces. Drop reasons: `extract_html:undecodable`,
-`extract_html:no_main_text`, `extract_html:parse_error:<error>`.
+do not get spurious spaces.
+
+Decoding and extraction run in a child process (pipeline/parser_process.py), as PDF parsing
+does: lxml and trafilatura cannot be interrupted in a thread, so a page that takes longer than
+`timeout_seconds` is rejected (`timeout`), its child killed and replaced, and the batch goes on.
+
+Drop reasons: `extract_html:` + `undecodable`, `no_main_text`, `too_deep` (elements nested
+deeper than lxml's limit of 256: what lies below is lost), `oversize:bytes` (over
+`max_bytes`, not parsed), `timeout`, `parser_crashed:<signal or exit code>`, `out_of_memory`,
+`parse_error:<error>`.
 """
 
 from __future__ import annotations
 
 import json
 import re
+from collections.abc import Callable
 from typing import Literal
 
 import pyarrow as pa
 import regex
 import trafilatura
+from lxml import etree
 from lxml.etree import LxmlError
 from pydantic import Field
 
 from datamill.classifiers import scripts
+from datamill.pipeline.parser_process import ParserProcess, ParserSpec
 from datamill.pipeline.schema import SIGNALS
 from datamill.pipeline.signals import merged_signals
 from datamill.pipeline.stage import Stage, StageConfig, set_column, with_drop_reason
@@ -57,20 +68,49 @@ def declared_language(html: str, content_language: str | None) -> str | None:
     return None
 
 
+def too_deep(html: str) -> bool:
+    """Whether lxml stops at its nesting limit (256 levels) on `html`: what lies deeper is lost."""
+    parser = etree.HTMLParser()
+    try:
+        etree.fromstring(html, parser)
+    except (LxmlError, ValueError):
+        return False
+    return any("Excessive depth" in error.message for error in parser.error_log)
+
+
 class ExtractHtmlConfig(StageConfig):
     favor: Literal["balanced", "precision", "recall"] = "balanced"
     include_tables: bool = True
     min_chars: int = Field(1, ge=1)  # shorter extractions are rejected as no_main_text
+    max_bytes: int = Field(20_000_000, ge=1)  # larger pages: oversize:bytes (trafilatura's own cap)
+    timeout_seconds: float = Field(30.0, gt=0)  # per page
+    max_memory_mb: int = Field(2048, ge=256)  # address-space limit of the parser process
+    test_hang_marker: str | None = None  # test hook: pages containing these bytes never finish
+    test_crash_marker: str | None = None  # test hook: pages containing these bytes kill the parser
 
 
 class ExtractHtml(Stage):
     name = "extract_html"
-    version = "2"
+    version = "3"
     Config = ExtractHtmlConfig
     requires = ("content_type", "raw", "http_headers", "text")
     produces = ("text", "title", "published", "lang", "license_evidence", "signals")
 
+    parser: ParserProcess | None = None
+
+    def setup(self) -> None:
+        cfg = self.config
+        options = cfg.model_dump(
+            exclude={"timeout_seconds", "max_memory_mb", "test_hang_marker", "test_crash_marker"}
+        )
+        spec = ParserSpec(
+            f"{__name__}:handler", options, cfg.max_memory_mb, cfg.test_hang_marker, cfg.test_crash_marker
+        )
+        self.parser = ParserProcess(spec, cfg.timeout_seconds)
+
     def __call__(self, batch: pa.Table) -> pa.Table:
+        if self.parser is None:
+            self.setup()
         types = batch.column("content_type").to_pylist()
         raws = batch.column("raw").to_pylist()
         headers = batch.column("http_headers").to_pylist()
@@ -78,17 +118,30 @@ class ExtractHtml(Stage):
         columns = {name: batch.column(name).to_pylist() for name in names}
         reasons: list[str | None] = [None] * batch.num_rows
         signals: list[dict[str, float]] = [{} for _ in range(batch.num_rows)]
+        todo = []
         for i, mime in enumerate(types):
             if mime not in HTML_TYPES or raws[i] is None:
                 continue
-            reasons[i], found, signals[i] = self._extract(
-                raws[i], json.loads(headers[i]) if headers[i] else {}
-            )
+            signals[i] = {"html_bytes": float(len(raws[i]))}
+            if len(raws[i]) > self.config.max_bytes:
+                reasons[i] = "extract_html:oversize:bytes"
+            else:
+                todo.append(i)
+        # JSON, one line (a line break in JSON is only ever whitespace), then the page
+        requests = [(headers[i] or "{}").replace("\n", " ").encode() + b"\n" + raws[i] for i in todo]
+        restarts = self.parser.restarts
+        for i, result in zip(todo, self.parser.parse_many(requests), strict=True):
+            if "found" not in result:  # the parser process failed on it (timeout, crash, ...)
+                detail = result.get("detail")
+                reasons[i] = f"extract_html:{result['reason']}" + (f":{detail}" if detail else "")
+                continue
+            reasons[i], found, signals[i] = result["reason"], result["found"], result["signals"]
             for name, value in found.items():  # extracted text wins; metadata fills gaps
                 columns[name][i] = value if name == "text" else columns[name][i] or value
         batch = set_column(batch, "text", columns["text"], pa.large_string())
         for name in names[1:]:
             batch = set_column(batch, name, columns[name], pa.string())
+        self.counters["parser_restarts"] += self.parser.restarts - restarts
         batch = set_column(batch, "signals", merged_signals(batch, signals), SIGNALS)
         return with_drop_reason(batch, reasons)
 
@@ -114,7 +167,7 @@ class ExtractHtml(Stage):
         signals["html_text_chars"] = float(len(text))
         signals["html_text_ratio"] = len(text) / max(1, len(html))
         if len(text.strip()) < cfg.min_chars:
-            return "extract_html:no_main_text", {}, signals
+            return f"extract_html:{'too_deep' if too_deep(html) else 'no_main_text'}", {}, signals
         found = {
             "text": text,
             "title": doc.title,
@@ -125,3 +178,16 @@ class ExtractHtml(Stage):
             else None,
         }
         return None, found, signals
+
+
+def handler(options: dict) -> Callable[[bytes], dict]:
+    """The parser process's handler: a request is the page's HTTP headers (JSON) and a line
+    break, then its bytes; the result is `_extract`'s reason, found columns and signals."""
+    stage = ExtractHtml(ExtractHtmlConfig(**options))
+
+    def parse(request: bytes) -> dict:
+        headers, _, raw = request.partition(b"\n")
+        reason, found, signals = stage._extract(raw, json.loads(headers))
+        return {"reason": reason, "found": found, "signals": signals}
+
+    return parse

@@ -1,7 +1,8 @@
 """PDF to text, page by page, in reading order (columns), with metadata.
 
-Parsing runs in a child process under a per-PDF time limit (`extract_pdf_worker`): a PDF that
-hangs or crashes the parser is rejected (`timeout`, `parser_crashed`) and the batch goes on.
+Parsing runs in a child process under a per-PDF time limit (`worker.py`, pipeline/parser_process.py):
+a PDF that hangs or crashes the parser (twice: a child killed from outside is replaced and the PDF
+retried once) is rejected (`timeout`, `parser_crashed`) and the batch goes on.
 PyMuPDF (AGPL-3.0) is imported only in that child.
 
 Sets `text` (pages joined by a blank line; lines of a paragraph joined, CJK without spaces),
@@ -23,10 +24,11 @@ from typing import Literal
 import pyarrow as pa
 from pydantic import Field
 
+from datamill.pipeline.parser_process import ParserProcess
 from datamill.pipeline.schema import SIGNALS
 from datamill.pipeline.signals import merged_signals
 from datamill.pipeline.stage import Stage, StageConfig, set_column, with_drop_reason
-from datamill.stages.extract_pdf.worker import ParseOptions, PdfParser
+from datamill.stages.extract_pdf.worker import ParseOptions, pdf_parser
 from datamill.stages.ingest.formats import PDF_TYPES
 
 
@@ -49,14 +51,14 @@ class ExtractPdf(Stage):
     requires = ("content_type", "raw", "text")
     produces = ("text", "title", "published", "license_evidence", "signals")
 
-    parser: PdfParser | None = None
+    parser: ParserProcess | None = None
 
     def setup(self) -> None:
         cfg = self.config
         options = ParseOptions(
             cfg.max_pages, cfg.max_memory_mb, cfg.layout, cfg.test_hang_marker, cfg.test_crash_marker
         )
-        self.parser = PdfParser(options, cfg.timeout_seconds)
+        self.parser = pdf_parser(options, cfg.timeout_seconds)
 
     def __call__(self, batch: pa.Table) -> pa.Table:
         if self.parser is None:

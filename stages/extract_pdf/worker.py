@@ -1,30 +1,20 @@
-"""PDF parsing with PyMuPDF (AGPL-3.0: imported only here, by the extract_pdf stage's child
-process), and the parent-side handle that runs it under a time limit.
-
-`PdfParser` keeps one child process (`python -m stages.extract_pdf_worker`) and streams PDFs
-to it over a pipe; each result must come back within `timeout` seconds, else the child is
-killed, the PDF gets `timeout` and a fresh child takes the rest. A child that dies (a crash in
-the C library, the memory limit) costs only the PDF it was parsing (`parser_crashed`).
-Results travel as JSON, never pickle, so a compromised parser cannot run code in the parent.
+"""PDF parsing with PyMuPDF (AGPL-3.0: imported only here, in the extract_pdf stage's parser
+process: `pdf_parser` runs `handler` under pipeline/parser_process.py's time and memory limits;
+a PDF that hangs or crashes the parser costs only itself, `timeout` or `parser_crashed`).
 """
 
 from __future__ import annotations
 
-import json
-import os
 import re
-import subprocess
-import sys
-import threading
 import unicodedata
 import xml.etree.ElementTree as ET
-from dataclasses import asdict, dataclass
-from multiprocessing.connection import Connection
+from collections.abc import Callable
+from dataclasses import dataclass
 from typing import Any
 
+from datamill.pipeline.parser_process import ParserProcess, ParserSpec
+
 PAGE_SEPARATOR = "\n\n"
-READY = b"ready"
-STARTUP_TIMEOUT = 120.0  # seconds for the child to import PyMuPDF (a loaded machine is slow)
 
 
 @dataclass(frozen=True)
@@ -34,9 +24,6 @@ class ParseOptions:
     layout: str = "columns"  # "columns": reading order from line geometry; "stream": file order
     test_hang_marker: str | None = None  # test hook: a PDF containing it parses forever
     test_crash_marker: str | None = None  # test hook: a PDF containing it kills the parser
-
-
-# -- the child: PyMuPDF -----------------------------------------------------------------------
 
 
 def _is_cjk(ch: str) -> bool:
@@ -240,122 +227,21 @@ def parse_pdf(raw: bytes, max_pages: int, layout: str = "columns") -> dict[str, 
         }
 
 
-def _serve(options: ParseOptions) -> None:
-    import resource
-    import signal
-    import time
+def handler(options: dict[str, Any]) -> Callable[[bytes], dict[str, Any]]:
+    """The parser process's handler (pipeline/parser_process.py): PyMuPDF loaded once."""
+    import pymupdf  # noqa: F401  (loaded before the child says it is ready)
 
-    out = Connection(os.dup(1), readable=False)
-    os.dup2(2, 1)  # stray prints must not corrupt the result pipe
-    source = Connection(0, writable=False)
-    limit = options.max_memory_mb << 20
-    resource.setrlimit(resource.RLIMIT_AS, (limit, limit))
-    import pymupdf  # noqa: F401  (loaded before "ready", so time limits count parsing only)
-
-    out.send_bytes(READY)
-    hang = options.test_hang_marker.encode() if options.test_hang_marker else None
-    crash = options.test_crash_marker.encode() if options.test_crash_marker else None
-    while True:
-        try:
-            raw = source.recv_bytes()
-        except EOFError:
-            return
-        if hang and hang in raw:
-            time.sleep(3600)
-        if crash and crash in raw:
-            os.kill(os.getpid(), signal.SIGSEGV)
-        try:
-            result = parse_pdf(raw, options.max_pages, options.layout)
-        except MemoryError:
-            result = {"reason": "out_of_memory"}
-        except Exception as exc:  # a parser bug on one PDF: report it, keep serving
-            result = {"reason": "parse_error", "detail": type(exc).__name__}
-        out.send_bytes(json.dumps(result, ensure_ascii=False).encode("utf-8"))
+    max_pages, layout = options["max_pages"], options["layout"]
+    return lambda raw: parse_pdf(raw, max_pages, layout)
 
 
-# -- the parent: one child process, time limits ---------------------------------------------
-
-
-class PdfParser:
-    """Parses PDFs in a child process; `parse_many` never blocks longer than `timeout` per PDF."""
-
-    def __init__(self, options: ParseOptions, timeout: float) -> None:
-        self.options = options
-        self.timeout = timeout
-        self.proc: subprocess.Popen | None = None
-        self.restarts = 0
-
-    def _start(self) -> None:
-        self.proc = subprocess.Popen(
-            [sys.executable, "-m", "datamill.stages.extract_pdf.worker", json.dumps(asdict(self.options))],
-            stdin=subprocess.PIPE,
-            stdout=subprocess.PIPE,
-            close_fds=True,
-        )
-        self.send = Connection(os.dup(self.proc.stdin.fileno()), readable=False)
-        self.recv = Connection(os.dup(self.proc.stdout.fileno()), writable=False)
-        self.proc.stdin.close()
-        self.proc.stdout.close()
-        ready = self.recv.poll(STARTUP_TIMEOUT) and self._read_ready()
-        if not ready:
-            self.close()
-            raise RuntimeError(f"the PDF parser process did not start within {STARTUP_TIMEOUT} s")
-
-    def _read_ready(self) -> bool:
-        try:
-            return self.recv.recv_bytes() == READY
-        except (EOFError, OSError):
-            return False
-
-    def close(self) -> None:
-        if self.proc is None:
-            return
-        self.proc.kill()
-        self.proc.wait()
-        self.send.close()
-        self.recv.close()
-        self.proc = None
-
-    def __del__(self) -> None:
-        self.close()
-
-    def _feed(self, raws: list[bytes]) -> None:
-        try:
-            for raw in raws:
-                self.send.send_bytes(raw)
-        except OSError:  # the child was killed or died: the reader reports it
-            pass
-
-    def parse_many(self, raws: list[bytes]) -> list[dict[str, Any]]:
-        results: list[dict[str, Any]] = []
-        while len(results) < len(raws):
-            if self.proc is None:
-                self._start()
-            feeder = threading.Thread(target=self._feed, args=(raws[len(results) :],), daemon=True)
-            feeder.start()
-            while len(results) < len(raws):
-                result = self._next_result()
-                results.append(result)
-                if result.get("reason") in ("timeout", "parser_crashed"):
-                    self.close()
-                    self.restarts += 1
-                    break
-            feeder.join()
-        return results
-
-    def _next_result(self) -> dict[str, Any]:
-        if not self.recv.poll(self.timeout):
-            return {"reason": "timeout"}
-        try:
-            return json.loads(self.recv.recv_bytes())
-        except (EOFError, OSError):
-            try:
-                code = self.proc.wait(timeout=5)
-            except subprocess.TimeoutExpired:
-                code = 0
-            detail = f"signal_{-code}" if code < 0 else f"exit_{code}"
-            return {"reason": "parser_crashed", "detail": detail}
-
-
-if __name__ == "__main__":
-    _serve(ParseOptions(**json.loads(sys.argv[1])))
+def pdf_parser(options: ParseOptions, timeout: float) -> ParserProcess:
+    """A parser process for PDFs (`parse_many` returns `parse_pdf` results)."""
+    spec = ParserSpec(
+        handler=f"{__name__}:handler",
+        options={"max_pages": options.max_pages, "layout": options.layout},
+        max_memory_mb=options.max_memory_mb,
+        test_hang_marker=options.test_hang_marker,
+        test_crash_marker=options.test_crash_marker,
+    )
+    return ParserProcess(spec, timeout)

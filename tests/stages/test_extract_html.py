@@ -3,7 +3,11 @@
 from __future__ import annotations
 
 import json
+import signal
+import threading
+import time
 
+import psutil
 import pyarrow as pa
 
 from datamill.pipeline.schema import WORKING_SCHEMA, conform
@@ -101,3 +105,60 @@ def test_helpers():
     assert declared_language('<html class="x" lang="en-GB">', None) == "en"
     assert declared_language("<html>", "zh-TW, en") == "zh"
     assert declared_language("<html>", None) is None
+
+
+def test_hang_crash_depth_and_size_cost_only_their_page():
+    stage = ExtractHtml(
+        ExtractHtmlConfig(
+            timeout_seconds=3, max_bytes=20_000, test_hang_marker="HANG-ME", test_crash_marker="CRASH-ME"
+        )
+    )
+    good = zh_page().encode()
+    deep = b"<html><body>" + b"<div>" * 1000 + f"<p>{P1}</p>".encode() + b"</div>" * 1000 + b"</body></html>"
+    shallow = deep.replace(b"<div>" * 1000, b"<div>" * 200).replace(b"</div>" * 1000, b"</div>" * 200)
+    big = good.replace(b"<footer>", b"<footer>" + b" " * 20_000)
+    raws = [
+        good.replace(b"<nav>", b"<nav>HANG-ME"),
+        good,
+        good + b"<!--CRASH-ME-->",
+        good,
+        deep,
+        shallow,
+        big,
+    ]
+    out = stage(batch_of(raws, [{}] * len(raws))).to_pylist()
+    stage.parser.close()
+    assert [r["drop_reason"] for r in out] == [
+        "extract_html:timeout",
+        None,
+        "extract_html:parser_crashed:signal_11",  # crashed its first child and the next
+        None,
+        "extract_html:too_deep",
+        None,
+        "extract_html:oversize:bytes",
+    ]
+    assert out[1]["text"] == out[3]["text"] == "\n".join(["数据清洗", P1, P2, P3 + "CC BY 4.0"])
+    assert out[5]["text"] == P1
+    assert dict(out[6]["signals"])["html_bytes"] == len(big)
+    assert stage.parser.restarts == 3 and stage.counters["parser_restarts"] == 3
+
+
+def test_a_parser_killed_from_outside_costs_nothing():
+    """SIGKILL of the parser child while it parses: the page is parsed again in a new child."""
+    stage = ExtractHtml()
+    stage(batch_of([zh_page().encode()], [{}]))  # the child has started
+    child = psutil.Process(stage.parser.pid)
+    busy = child.cpu_times().user + 0.3
+    slow = ("<html><body><article>" + f"<p>{P1} {P2}</p>\n" * 8_000 + "</article></body></html>").encode()
+    expected = ExtractHtml()(batch_of([slow], [{}])).column("text").to_pylist()
+    result: list = []
+    worker = threading.Thread(target=lambda: result.append(stage(batch_of([slow], [{}]))))
+    worker.start()
+    while child.cpu_times().user < busy:  # it is parsing the slow page
+        time.sleep(0.02)
+    child.send_signal(signal.SIGKILL)
+    worker.join()
+    stage.parser.close()
+    assert result[0].column("drop_reason").to_pylist() == [None]
+    assert result[0].column("text").to_pylist() == expected
+    assert stage.parser.restarts == 1
