@@ -232,10 +232,10 @@ class CorpusGenerator:
         sites: int | None = None,
     ) -> pa.Table:
         """`families` originals in equal shares of zh, en and mixed, a `dup_share` of them with
-        1-3 variants (one or two edits each); plus `sites` sites (default families // 20) of 2-5
-        hard negatives: short articles under the site's shared header and footer. Columns id,
-        text, quality, family (-1 for hard negatives), site (-1 elsewhere), lang, edits. Ids are
-        random hex (so the keep rule is not the planting order)."""
+        1-3 variants (one or two edits each, or an exact copy); plus `sites` sites (default
+        families // 20) of 2-5 hard negatives: short articles under the site's shared header and
+        footer. Columns id, text, quality, family (-1 for hard negatives), site (-1 elsewhere),
+        lang, edits. Ids are random hex (so the keep rule is not the planting order)."""
         rows: dict[str, list] = {k: [] for k in ("id", "text", "quality", "family", "site", "lang", "edits")}
 
         def add(text: str, family: int, site: int, lang: str, edits: str) -> None:
@@ -255,7 +255,9 @@ class CorpusGenerator:
                 for _ in range(int(self.rng.integers(1, 4))):
                     kinds = self.edits_for(lang)
                     edits = tuple(self.rng.choice(kinds, int(self.rng.integers(1, 3)), replace=False))
-                    add(self.variant(doc, edits).render(), f, -1, lang, "+".join(edits))
+                    if self.rng.random() < 0.1:
+                        edits = ()  # an exact copy
+                    add(self.variant(doc, edits).render(), f, -1, lang, "+".join(edits) or "copy")
         for s in range(families // 20 if sites is None else sites):
             lang = LANGS[s % 3]
             header, footer = self._site(lang)
