@@ -207,18 +207,12 @@ def _texts(files: list[Path]):
                 yield json.loads(line)["text"]
 
 
-def run_rensa(files: list[Path], shingles, threshold: float = 0.8, num_perm: int = 128):
-    """rensa over the JSONL files, one process; (seconds, peak PSS, clusters, kept)."""
-    from rensa import RMinHash, RMinHashLSH
-
+def run_peer(files: list[Path], sketch, lsh, threshold: float = 0.8):
+    """A MinHash library over the JSONL files, one process: `sketch(text)` makes a document's
+    MinHash, `lsh` is the library's empty LSH index; (seconds, peak PSS, (clusters, kept))."""
     start = time.perf_counter()
     with TreeMonitor() as monitor:
-        hashes = []
-        for text in _texts(files):
-            m = RMinHash(num_perm=num_perm, seed=1)
-            m.update(shingles(text))
-            hashes.append(m)
-        lsh = RMinHashLSH(threshold=threshold, num_perm=num_perm, num_bands=16)
+        hashes = [sketch(text) for text in _texts(files)]
         for i, m in enumerate(hashes):
             lsh.insert(i, m)
         pairs = (
@@ -231,28 +225,40 @@ def run_rensa(files: list[Path], shingles, threshold: float = 0.8, num_perm: int
     return time.perf_counter() - start, monitor.peak, groups
 
 
-def run_datasketch(files: list[Path], threshold: float = 0.8, num_perm: int = 128):
-    """datasketch over the JSONL files with character shingles, one process."""
-    from datasketch import MinHash, MinHashLSH
+def rensa_sketch(shingles, num_perm: int = 128):
+    from rensa import RMinHash
 
-    start = time.perf_counter()
-    with TreeMonitor() as monitor:
-        hashes = []
-        for text in _texts(files):
-            m = MinHash(num_perm=num_perm, seed=1)
-            m.update_batch([s.encode() for s in set(char_shingles(text))])
-            hashes.append(m)
-        lsh = MinHashLSH(threshold=threshold, num_perm=num_perm)
-        for i, m in enumerate(hashes):
-            lsh.insert(i, m)
-        pairs = (
-            (i, j)
-            for i, m in enumerate(hashes)
-            for j in lsh.query(m)
-            if j != i and m.jaccard(hashes[j]) >= threshold
-        )
-        groups = _union_find(len(hashes), pairs)
-    return time.perf_counter() - start, monitor.peak, groups
+    def sketch(text: str):
+        m = RMinHash(num_perm=num_perm, seed=1)
+        m.update(shingles(text))
+        return m
+
+    return sketch
+
+
+def datasketch_sketch(text: str, num_perm: int = 128):
+    from datasketch import MinHash
+
+    m = MinHash(num_perm=num_perm, seed=1)
+    m.update_batch([s.encode() for s in set(char_shingles(text))])
+    return m
+
+
+def peers(size: int, datasketch_max: int) -> list[tuple[str, object, object]]:
+    """(name, sketch, empty LSH index) of every peer run at this corpus size."""
+    from datasketch import MinHashLSH
+    from rensa import RMinHashLSH
+
+    def rensa_lsh():
+        return RMinHashLSH(threshold=0.8, num_perm=128, num_bands=16)
+
+    chosen = [
+        ("rensa char 5-gram", rensa_sketch(char_shingles), rensa_lsh()),
+        ("rensa word 5-gram", rensa_sketch(word_shingles), rensa_lsh()),
+    ]
+    if size <= datasketch_max:
+        chosen.append(("datasketch char", datasketch_sketch, MinHashLSH(threshold=0.8, num_perm=128)))
+    return chosen
 
 
 def main() -> None:
@@ -295,12 +301,8 @@ def main() -> None:
             )
         if args.skip_peers:
             continue
-        peers = [("rensa char 5-gram", run_rensa, (files, char_shingles))]
-        peers.append(("rensa word 5-gram", run_rensa, (files, word_shingles)))
-        if size <= args.datasketch_max:
-            peers.append(("datasketch char", run_datasketch, (files,)))
-        for name, run, run_args in peers:
-            seconds, peak, groups = run(*run_args)
+        for name, sketch, lsh in peers(size, args.datasketch_max):
+            seconds, peak, groups = run_peer(files, sketch, lsh)
             rate = mb / seconds
             print(
                 f"  {name:<17} {seconds:6.1f} s, {rate:5.2f} MB/s/core (1 core), "
