@@ -126,11 +126,12 @@ def run_datamill(files: list[Path], work: Path, num_cpus: int, pythonpath: Path 
     ]
     env = dict(os.environ, PYTHONPATH=str(pythonpath)) if pythonpath else None
     start = time.perf_counter()
-    with TreeMonitor() as monitor:
-        done = subprocess.run(cli, capture_output=True, text=True, env=env)
+    child = subprocess.Popen(cli, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True, env=env)
+    with TreeMonitor(child.pid) as monitor:
+        _, stderr = child.communicate()
     seconds = time.perf_counter() - start
-    if done.returncode:
-        raise SystemExit(f"datamill run failed:\n{done.stderr[-3000:]}")
+    if child.returncode:
+        raise SystemExit(f"datamill run failed:\n{stderr[-3000:]}")
     return seconds, monitor.peak, run_dir
 
 

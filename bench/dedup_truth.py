@@ -26,10 +26,10 @@ THRESHOLD = 0.8
 
 
 class TreeMonitor:
-    """Peak PSS of this process and its descendants, sampled every 0.5 s."""
+    """Peak PSS of a process (default: this one) and its descendants, sampled every 0.5 s."""
 
-    def __init__(self) -> None:
-        self.root = psutil.Process()
+    def __init__(self, pid: int | None = None) -> None:
+        self.root = psutil.Process(pid)
         self.peak = 0
         self._stop = threading.Event()
 
@@ -73,7 +73,6 @@ class Truth:
         self.langs = np.array(table.column("lang").to_pylist())
         self.family = table.column("family").to_numpy()
         site = table.column("site").to_numpy()
-        self._sets: dict[int, set[str]] = {}
         self.pairs: dict[tuple[int, int], float] = {}
         for groups in (self.family, site):
             order = np.argsort(groups, kind="stable")
@@ -83,9 +82,10 @@ class Truth:
                 if keys[lo] < 0 or hi - lo < 2:
                     continue
                 members = order[lo:hi].tolist()
+                sets = [self._set(i) for i in members]  # one group's sets at a time: memory
                 for n, i in enumerate(members):
-                    for j in members[n + 1 :]:
-                        similar = self.similarity(i, j)
+                    for m, j in enumerate(members[n + 1 :], n + 1):
+                        similar = jaccard(sets[n], sets[m])
                         if similar >= THRESHOLD:
                             self.pairs[(min(i, j), max(i, j))] = similar
 
@@ -93,9 +93,7 @@ class Truth:
         return jaccard(self._set(i), self._set(j))
 
     def _set(self, i: int) -> set[str]:
-        if i not in self._sets:
-            self._sets[i] = reader_shingles(self.texts[i].as_py())
-        return self._sets[i]
+        return reader_shingles(self.texts[i].as_py())
 
     def scores(self, cluster_of: list, kept: np.ndarray) -> str:
         """'zh P/R ... en ... mixed ...' for documents grouped by `cluster_of` (any hashable per
