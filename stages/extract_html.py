@@ -18,6 +18,10 @@ Drop reasons: `extract_html:` + `undecodable`, `no_main_text`, `too_deep` (eleme
 deeper than lxml's limit of 256: what lies below is lost), `oversize:bytes` (over
 `max_bytes`, not parsed), `timeout`, `parser_crashed:<signal or exit code>`, `out_of_memory`,
 `parse_error:<error>`.
+
+Garbage text (classifiers/text_sanity.py, as in extract_pdf): every extracted text gets
+`sanity_score` and its parts in `signals`; above `garbage_text.max_score` (0.5; null: score
+only) it is rejected as `extract_html:garbage_text`.
 """
 
 from __future__ import annotations
@@ -34,7 +38,7 @@ from lxml import etree
 from lxml.etree import LxmlError
 from pydantic import Field
 
-from datamill.classifiers import scripts
+from datamill.classifiers import scripts, text_sanity
 from datamill.pipeline.parser_process import ParserProcess, ParserSpec
 from datamill.pipeline.schema import SIGNALS
 from datamill.pipeline.signals import merged_signals
@@ -87,16 +91,18 @@ class ExtractHtmlConfig(StageConfig):
     max_memory_mb: int = Field(2048, ge=256)  # address-space limit of the parser process
     test_hang_marker: str | None = None  # test hook: pages containing these bytes never finish
     test_crash_marker: str | None = None  # test hook: pages containing these bytes kill the parser
+    garbage_text: text_sanity.Params = text_sanity.Params()
 
 
 class ExtractHtml(Stage):
     name = "extract_html"
-    version = "3"
+    version = "4"
     Config = ExtractHtmlConfig
     requires = ("content_type", "raw", "http_headers", "text")
     produces = ("text", "title", "published", "lang", "license_evidence", "signals")
 
     parser: ParserProcess | None = None
+    sanity: text_sanity.TextSanity | None = None  # lid.176, loaded by setup()
 
     def setup(self) -> None:
         cfg = self.config
@@ -107,6 +113,7 @@ class ExtractHtml(Stage):
             f"{__name__}:handler", options, cfg.max_memory_mb, cfg.test_hang_marker, cfg.test_crash_marker
         )
         self.parser = ParserProcess(spec, cfg.timeout_seconds)
+        self.sanity = text_sanity.TextSanity(cfg.garbage_text)
 
     def __call__(self, batch: pa.Table) -> pa.Table:
         if self.parser is None:
@@ -142,6 +149,7 @@ class ExtractHtml(Stage):
         for name in names[1:]:
             batch = set_column(batch, name, columns[name], pa.string())
         self.counters["parser_restarts"] += self.parser.restarts - restarts
+        self.sanity.apply("extract_html", todo, columns["text"], reasons, signals)
         batch = set_column(batch, "signals", merged_signals(batch, signals), SIGNALS)
         return with_drop_reason(batch, reasons)
 

@@ -6,6 +6,11 @@ first failed check names the drop reason: `garbage:mojibake`, `garbage:private_u
 `garbage:replacement_chars`, `garbage:control_chars`, `garbage:symbols`,
 `garbage:no_language` (lid.176 recognises no language in most of the text). Texts shorter
 than `rules.min_chars` are scored, not judged; a row without text passes untouched.
+
+extract_html and extract_pdf already reject garbage as `<stage>:garbage_text` (one text-sanity
+score, classifiers/text_sanity.py, built on this module's ratios): this stage stays for text
+that arrives as text (JSONL, Parquet, WET), which no extraction stage sees, and where a reason
+per kind of garbage is wanted.
 """
 
 from __future__ import annotations

@@ -14,6 +14,10 @@ licence hints found, for the licence stage (keys `pdf:/Rights`, `pdf:/Author`,
 Drop reasons: `extract_pdf:` + `encrypted`, `corrupt`, `truncated` (no %%EOF at the end),
 `empty_file`, `no_pages`, `no_text_layer` (image-only), `oversize:bytes`, `oversize:pages`,
 `timeout`, `parser_crashed:<signal or exit code>`, `out_of_memory`, `parse_error:<error>`.
+
+Garbage text (classifiers/text_sanity.py): every extracted text gets `sanity_score` and its
+parts in `signals`; above `garbage_text.max_score` (0.5; null: score only) it is rejected as
+`extract_pdf:garbage_text` (a font without a usable ToUnicode map, a noise OCR layer).
 """
 
 from __future__ import annotations
@@ -24,6 +28,7 @@ from typing import Literal
 import pyarrow as pa
 from pydantic import Field
 
+from datamill.classifiers import text_sanity
 from datamill.pipeline.parser_process import ParserProcess
 from datamill.pipeline.schema import SIGNALS
 from datamill.pipeline.signals import merged_signals
@@ -42,16 +47,18 @@ class ExtractPdfConfig(StageConfig):
     max_memory_mb: int = Field(4096, ge=256)  # address-space limit of the parser process
     test_hang_marker: str | None = None  # test hook: PDFs containing these bytes never finish
     test_crash_marker: str | None = None  # test hook: PDFs containing these bytes kill the parser
+    garbage_text: text_sanity.Params = text_sanity.Params()
 
 
 class ExtractPdf(Stage):
     name = "extract_pdf"
-    version = "3"
+    version = "4"
     Config = ExtractPdfConfig
     requires = ("content_type", "raw", "text")
     produces = ("text", "title", "published", "license_evidence", "signals")
 
     parser: ParserProcess | None = None
+    sanity: text_sanity.TextSanity | None = None  # lid.176, loaded by setup()
 
     def setup(self) -> None:
         cfg = self.config
@@ -59,6 +66,7 @@ class ExtractPdf(Stage):
             cfg.max_pages, cfg.max_memory_mb, cfg.layout, cfg.test_hang_marker, cfg.test_crash_marker
         )
         self.parser = pdf_parser(options, cfg.timeout_seconds)
+        self.sanity = text_sanity.TextSanity(cfg.garbage_text)
 
     def __call__(self, batch: pa.Table) -> pa.Table:
         if self.parser is None:
@@ -98,6 +106,7 @@ class ExtractPdf(Stage):
                 f"pdf_{key}": float(result[key]) for key in ("pages", "text_pages", "bad_pages", "repaired")
             }
         self.counters["parser_restarts"] += self.parser.restarts - restarts
+        self.sanity.apply("extract_pdf", todo, columns["text"], reasons, signals)
         batch = set_column(batch, "text", columns["text"], pa.large_string())
         for name in ("title", "published", "license_evidence"):
             batch = set_column(batch, name, columns[name], pa.string())
