@@ -42,6 +42,14 @@ def run_pipeline(
     return Runner(loaded, run_dir, progress=False).run()
 
 
+def run_command(config: Path, run_dir: Path, *extra: str) -> list[str]:
+    """`datamill run CONFIG --run-dir RUN_DIR --quiet [extra]` as a subprocess command line."""
+    import sys
+
+    cli = [sys.executable, "-m", "datamill.pipeline.cli", "run", str(config)]
+    return [*cli, "--run-dir", str(run_dir), "--quiet", *extra]
+
+
 @pytest.fixture
 def run(ray_session, tmp_path):
     """`run(config_dict)` -> run.json state; the run directory is `tmp_path / "run"`."""

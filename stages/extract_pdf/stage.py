@@ -11,7 +11,8 @@ licence hints found, for the licence stage (keys `pdf:/Rights`, `pdf:/Author`,
 `xmp:dc:rights`, `xmp:xmpRights:WebStatement`, `xmp:xmpRights:Marked`). Signals:
 `pdf_pages`, `pdf_text_pages`, `pdf_bad_pages`, `pdf_repaired`.
 
-Drop reasons: `extract_pdf:` + `encrypted`, `corrupt`, `truncated` (no %%EOF at the end),
+Drop reasons: `extract_pdf:` + `encrypted`, `corrupt` (`corrupt:page_tree`: a page cannot be
+reached, e.g. the page tree holds itself), `truncated` (no %%EOF at the end),
 `empty_file`, `no_pages`, `no_text_layer` (image-only), `oversize:bytes`, `oversize:pages`,
 `timeout`, `parser_crashed:<signal or exit code>`, `out_of_memory`, `parse_error:<error>`.
 
@@ -52,7 +53,7 @@ class ExtractPdfConfig(StageConfig):
 
 class ExtractPdf(Stage):
     name = "extract_pdf"
-    version = "4"
+    version = "5"
     Config = ExtractPdfConfig
     requires = ("content_type", "raw", "text")
     produces = ("text", "title", "published", "license_evidence", "signals")

@@ -201,7 +201,11 @@ def parse_pdf(raw: bytes, max_pages: int, layout: str = "columns") -> dict[str, 
         if doc.page_count > max_pages:
             return {"reason": "oversize", "detail": "pages"}
         pages, bad_pages = [], 0
-        for page in doc:
+        for number in range(doc.page_count):
+            try:
+                page = doc.load_page(number)
+            except pymupdf.mupdf.FzErrorBase:  # the page tree is broken (a cycle, a bad node)
+                return {"reason": "corrupt", "detail": "page_tree"}
             try:
                 pages.append("\n".join(page_text(page, layout)))
             except (RuntimeError, ValueError):

@@ -3,7 +3,9 @@
 Sources are cut into shards (a WARC file, a JSONL/Parquet file, or a group of files from a
 folder). `read_shard` yields Arrow batches in the working schema; a record that cannot be read
 (broken WARC record, malformed JSON line, undecodable text, unsupported type) becomes a row
-with a `drop_reason`, so nothing disappears silently.
+with a `drop_reason`, so nothing disappears silently: a WARC record whose header is cut short
+is `ingest:malformed_warc_record:header`, a WARC or JSONL file holding no record at all one row
+`ingest:empty_file`.
 """
 
 from __future__ import annotations
@@ -36,7 +38,7 @@ from datamill.stages.ingest.formats import (
 from datamill.stages.ingest.sources import FilesSource, Source, SourceConfig, TableSource, expand_paths
 
 NAME = "ingest"
-VERSION = "2"
+VERSION = "3"
 
 WARC_SUFFIXES = (".warc", ".warc.gz", ".arc", ".arc.gz")
 GZIP_MAGIC = b"\x1f\x8b\x08"
@@ -104,19 +106,35 @@ def _warc_records(stream: BinaryIO, path: str, out: _Batcher) -> Iterator[pa.Tab
     """Read every record; after a broken one, resync at the next gzip member and go on.
     warcio reports absolute offsets; `iterator.offset` is where the failing record began."""
     start = 0
+    records = 0
     while True:
         stream.seek(start)
         iterator = ArchiveIterator(stream, check_digests=False)
         try:
             for record in iterator:
+                records += 1
                 batch = _warc_record(record, path, iterator.offset, out)
                 if batch is not None:
                     yield batch
+            if records == 0 and start == 0:  # not one record (an empty file): a row, never nothing
+                batch = out.add(path, path, "ingest:empty_file")
+                if batch is not None:
+                    yield batch
             return
-        except (ArchiveLoadFailed, zlib.error, EOFError, ValueError, OSError) as exc:
+        except (
+            ArchiveLoadFailed,
+            zlib.error,
+            EOFError,
+            ValueError,
+            OSError,
+            AttributeError,
+            TypeError,
+        ) as exc:
+            # warcio raises AttributeError/TypeError on a header missing its fields (cut short)
             failed_at = iterator.offset
             locator = f"{path}@{failed_at}"
-            batch = out.add(locator, locator, f"ingest:malformed_warc_record:{type(exc).__name__}")
+            detail = "header" if isinstance(exc, AttributeError | TypeError) else type(exc).__name__
+            batch = out.add(locator, locator, f"ingest:malformed_warc_record:{detail}")
             if batch is not None:
                 yield batch
             nxt = _next_gzip_member(stream, failed_at + 1)
@@ -142,6 +160,9 @@ def _next_gzip_member(stream: BinaryIO, position: int) -> int | None:
 
 
 def _warc_record(record: Any, path: str, offset: int, out: _Batcher) -> pa.Table | None:
+    if record.rec_headers.get_header("Content-Length") is None:  # a header cut short (or none)
+        locator = f"{path}@{offset}"
+        return out.add(locator, locator, "ingest:malformed_warc_record:header")
     if record.rec_type not in ("response", "resource"):
         out.counters[f"skipped_warc_{record.rec_type}"] += 1
         return None
@@ -248,9 +269,11 @@ def _read_jsonl(path: Path, rel: str, source: TableSource, out: _Batcher) -> Ite
 
     opener = gzip.open if path.name.endswith(".gz") else open
     fetched = _mtime(path)
+    empty = True
     with opener(path, "rb") as handle:
         for lineno, line in enumerate(_lines(handle, out.max_bytes), start=1):
             locator = f"{rel}#line={lineno}"
+            empty = empty and line is not None and not line.strip()
             if line is None:
                 batch = out.add(locator, locator, "ingest:doc_too_large", fetched_at=fetched)
                 if batch is not None:
@@ -268,6 +291,10 @@ def _read_jsonl(path: Path, rel: str, source: TableSource, out: _Batcher) -> Ite
                 batch = _table_row(row, locator, fetched, source, out)
             if batch is not None:
                 yield batch
+    if empty:  # not one line: a row, never nothing
+        batch = out.add(rel, rel, "ingest:empty_file", fetched_at=fetched)
+        if batch is not None:
+            yield batch
 
 
 def _lines(handle: BinaryIO, limit: int) -> Iterator[bytes | None]:

@@ -3,7 +3,6 @@
 import os
 import signal
 import subprocess
-import sys
 import time
 from pathlib import Path
 
@@ -12,6 +11,7 @@ import yaml
 
 from datamill.pipeline import outputs
 from datamill.pipeline.verify import verify
+from tests.conftest import run_command
 from tests.corpus import article, html_page
 
 SHARDS = 16
@@ -37,16 +37,7 @@ def _corpus(tmp_path: Path) -> Path:
 
 
 def _start(config: Path, run_dir: Path) -> subprocess.Popen:
-    cmd = [
-        sys.executable,
-        "-m",
-        "datamill.pipeline.cli",
-        "run",
-        str(config),
-        "--run-dir",
-        str(run_dir),
-        "--quiet",
-    ]
+    cmd = run_command(config, run_dir)
     return subprocess.Popen(cmd, start_new_session=True, stdout=subprocess.PIPE, stderr=subprocess.STDOUT)
 
 

@@ -1,4 +1,6 @@
+import gzip
 import json
+import zlib
 from pathlib import Path
 
 import pyarrow as pa
@@ -50,6 +52,34 @@ def test_warc_broken_record_in_the_middle_is_rejected_and_reading_goes_on(tmp_pa
     assert good[0]["raw"] == pages[0][1]
     assert json.loads(good[0]["http_headers"])["content-type"] == "text/html; charset=utf-8"
     assert str(good[0]["fetched_at"]).startswith("2025-01-02 03:04:05")
+
+
+def test_warc_headers_cut_short_and_empty_files_are_one_row_each(tmp_path):
+    page = ("https://example.com/0", html_page("T0", "body 0").encode(), "text/html")
+    write_warc(tmp_path / "whole.warc", [page])
+    record = gzip.decompress((tmp_path / "whole.warc").read_bytes())
+    (tmp_path / "whole.warc").unlink()
+    offsets = write_warc(tmp_path / "a.warc.gz", [page])
+    end = (tmp_path / "a.warc.gz").stat().st_size
+    squeeze = zlib.compressobj(wbits=31)  # a gzip member cut after 40 bytes of its header
+    with (tmp_path / "a.warc.gz").open("ab") as handle:
+        handle.write(squeeze.compress(record[:40]) + squeeze.flush(zlib.Z_SYNC_FLUSH))
+    # cut inside the first record's header, after the URI began (no Content-Length)
+    (tmp_path / "b.warc").write_bytes(record[: record.index(b"WARC-Target-URI") + 20])
+    (tmp_path / "c.warc.gz").write_bytes(b"")
+    (tmp_path / "d.jsonl").write_text("\n\n")
+    sources = [
+        {"name": "web", "kind": "warc", "paths": ["*.warc*"]},
+        {"name": "text", "kind": "jsonl", "paths": ["d.jsonl"]},
+    ]
+    rows = _rows(_config(tmp_path, sources))
+    assert [(r["locator"], r["drop_reason"]) for r in rows] == [
+        (f"a.warc.gz@{offsets[0]}", None),
+        (f"a.warc.gz@{end}", "ingest:malformed_warc_record:header"),
+        ("b.warc@0", "ingest:malformed_warc_record:header"),
+        ("c.warc.gz", "ingest:empty_file"),
+        ("d.jsonl", "ingest:empty_file"),
+    ]
 
 
 def test_warc_non_200_and_unsupported_types_are_rejected(tmp_path):
