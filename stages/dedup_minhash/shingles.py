@@ -42,7 +42,9 @@ _S33 = np.uint64(33)
 _S32 = np.uint64(32)
 # A token's hash is mix64(sum(v[i] * Q**i)) over its characters' values v; a shingle's is
 # mix64(sum(t[k] * Q**k)) over its token hashes t, high 32 bits (all mod 2**64); Q is the
-# inverse of the golden-ratio constant mod 2**64.
+# inverse of the golden-ratio constant mod 2**64, so the sum rolls from one shingle to the next
+# in O(1).
+_Q_INVERSE = np.uint64(0x9E3779B97F4A7C15)
 _Q = np.uint64(pow(0x9E3779B97F4A7C15, -1, 1 << 64))
 
 
@@ -198,13 +200,17 @@ def _shingle_kernel(
     for doc in range(docs):
         count = tokenize(points, doc_starts[doc], doc_starts[doc + 1], classes_table, values_table, buffers)
         shingles = 0 if count == 0 else max(1, count - ngram + 1)
-        for start in range(shingles):
+        if shingles:
             acc, power = np.uint64(0), np.uint64(1)
-            for k in range(start, min(start + ngram, count)):
+            for k in range(min(ngram, count)):
                 acc += tokens[k] * power
                 power *= _Q
             hashes[written] = np.uint32(mix64(acc) >> _S32)
-            written += 1
+            top = power * _Q_INVERSE  # Q**(ngram - 1)
+            for start in range(1, shingles):  # roll: drop the first token, add the next
+                acc = (acc - tokens[start - 1]) * _Q_INVERSE + tokens[start + ngram - 1] * top
+                hashes[written + start] = np.uint32(mix64(acc) >> _S32)
+            written += shingles
         counts[doc] = shingles
     return hashes[:written], counts
 
