@@ -162,6 +162,7 @@ class Runner:
             state["error"] = str(exc)
             self.rd.write_run_json(state)
             raise
+        self.rd.remove_temporaries()  # what a worker killed and retried mid-shard left
         state["status"] = "done"
         state["finished_at"] = datetime.now(UTC).isoformat()
         state["seconds"] = round(time.perf_counter() - started, 3)

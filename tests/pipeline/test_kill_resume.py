@@ -1,11 +1,14 @@
-"""A run killed with SIGKILL part-way and re-run ends with exactly the rows of an uninterrupted run."""
+"""A run killed with SIGKILL part-way and re-run ends with exactly the rows of an uninterrupted
+run; one Ray worker process killed mid-run costs nothing."""
 
+import contextlib
 import os
 import signal
 import subprocess
 import time
 from pathlib import Path
 
+import psutil
 import pytest
 import yaml
 
@@ -109,5 +112,62 @@ def test_killed_run_resumes_to_the_same_rows(reference, tmp_path, moment):
     assert kept == kept_ref
     assert rejected == rejected_ref
     assert len({r[0] for r in kept + rejected}) == len(kept) + len(rejected) == SHARDS * 30 + 1
+    assert _stray(run_dir) == []
+    assert verify(run_dir)[0] == []
+
+
+def _worker(root_pid: int, title: str) -> psutil.Process | None:
+    """A process under `root_pid` whose title (what Ray shows it runs) starts with `title`."""
+    for proc in psutil.Process(root_pid).children(recursive=True):
+        with contextlib.suppress(psutil.Error):
+            if " ".join(proc.cmdline()).startswith(title):
+                return proc
+    return None
+
+
+WORKERS = {
+    # a shard worker actor of the first rows pass running a shard, after another was committed
+    "fused_pass_actor": (
+        "ray::MapWorker(MapBatches(ShardWorker)).submit",
+        lambda run_dir: any(run_dir.glob("stages/01-*/_shards/*.json")),
+    ),
+    # a Ray Data task of dedup_exact deciding: building its view of a shard and hashing it into
+    # partition files
+    "global_stage_task": ("ray::MapBatches(view_of_shard)->MapBatches(hash_block)", lambda run_dir: True),
+}
+
+
+@pytest.mark.parametrize("worker", list(WORKERS))
+def test_killed_ray_worker_costs_nothing(reference, tmp_path, worker):
+    """SIGKILL of one Ray worker process mid-run: Ray restarts the actor or retries the task,
+    the run finishes, and its rows are those of an uninterrupted run."""
+    config, (kept_ref, rejected_ref) = reference
+    run_dir = tmp_path / "run"
+    title, ready = WORKERS[worker]
+    proc = _start(config, run_dir)
+    try:
+        victim = None
+        deadline = time.monotonic() + 300
+        while victim is None:
+            assert proc.poll() is None, "the run ended before the worker could be killed"
+            assert time.monotonic() < deadline, f"no process {title!r} seen"
+            victim = _worker(proc.pid, title) if ready(run_dir) else None
+            time.sleep(0.01)
+        victim.send_signal(signal.SIGKILL)
+        committed = len(list(run_dir.glob("stages/01-*/_shards/*.json")))
+        decided = any(run_dir.glob("decisions/02-*/_SUCCESS"))
+        out, _ = proc.communicate(timeout=600)
+    finally:
+        if proc.poll() is None:
+            os.killpg(proc.pid, signal.SIGKILL)
+            proc.wait()
+    assert proc.returncode == 0, out.decode()
+    if worker == "fused_pass_actor":
+        assert committed < SHARDS + 1, "every shard was done before the kill"
+    assert not decided, "dedup_exact had decided before the kill"
+    assert b"will be retried" in out  # Ray saw the worker die and ran its task again
+    kept, rejected = _rows(run_dir)
+    assert kept == kept_ref
+    assert rejected == rejected_ref
     assert _stray(run_dir) == []
     assert verify(run_dir)[0] == []

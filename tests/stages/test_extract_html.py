@@ -3,11 +3,7 @@
 from __future__ import annotations
 
 import json
-import signal
-import threading
-import time
 
-import psutil
 import pyarrow as pa
 
 from datamill.pipeline.schema import WORKING_SCHEMA, conform
@@ -17,6 +13,7 @@ from datamill.stages.extract_html import (
     declared_language,
     join_cjk_line_breaks,
 )
+from tests.faults import run_with_parser_killed
 
 P1 = "今天我们讨论大语言模型的训练数据如何清洗。网页正文抽取是第一步，需要去掉导航栏和广告。"
 P2 = "很多中文网页使用 GBK 编码，需要正确处理字符集。质量过滤器会根据规则和分类器给文档打分。"
@@ -145,20 +142,11 @@ def test_hang_crash_depth_and_size_cost_only_their_page():
 
 def test_a_parser_killed_from_outside_costs_nothing():
     """SIGKILL of the parser child while it parses: the page is parsed again in a new child."""
-    stage = ExtractHtml()
-    stage(batch_of([zh_page().encode()], [{}]))  # the child has started
-    child = psutil.Process(stage.parser.pid)
-    busy = child.cpu_times().user + 0.3
     slow = ("<html><body><article>" + f"<p>{P1} {P2}</p>\n" * 8_000 + "</article></body></html>").encode()
     expected = ExtractHtml()(batch_of([slow], [{}])).column("text").to_pylist()
-    result: list = []
-    worker = threading.Thread(target=lambda: result.append(stage(batch_of([slow], [{}]))))
-    worker.start()
-    while child.cpu_times().user < busy:  # it is parsing the slow page
-        time.sleep(0.02)
-    child.send_signal(signal.SIGKILL)
-    worker.join()
+    stage = ExtractHtml()
+    out = run_with_parser_killed(stage, batch_of([zh_page().encode()], [{}]), batch_of([slow], [{}]))
     stage.parser.close()
-    assert result[0].column("drop_reason").to_pylist() == [None]
-    assert result[0].column("text").to_pylist() == expected
+    assert out.column("drop_reason").to_pylist() == [None]
+    assert out.column("text").to_pylist() == expected
     assert stage.parser.restarts == 1

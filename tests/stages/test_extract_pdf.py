@@ -12,6 +12,7 @@ from datamill.pipeline import outputs
 from datamill.pipeline.schema import WORKING_SCHEMA, conform
 from datamill.stages.extract_pdf.stage import ExtractPdf, ExtractPdfConfig
 from datamill.stages.extract_pdf.worker import column_spans, join_lines, reading_order
+from tests.faults import run_with_parser_killed
 
 ZH = "数据清洗是训练大模型的第一步，需要仔细处理每一个网页和文档中的文字内容。"
 XMP = (
@@ -201,6 +202,21 @@ def test_hang_and_crash_cost_only_their_pdf(stage):
         None,
     ]
     assert out[1]["text"] == out[3]["text"] != ""
+
+
+def test_a_parser_killed_from_outside_costs_nothing():
+    """SIGKILL of the PDF parser child while it parses: the PDF is parsed again in a new child."""
+    doc, page = pymupdf.open(), pymupdf.open(stream=two_column_pdf())
+    for _ in range(1500):
+        doc.insert_pdf(page)
+    slow = doc.tobytes()
+    expected = ExtractPdf()(batch_of([slow])).column("text").to_pylist()
+    stage = ExtractPdf()
+    out = run_with_parser_killed(stage, batch_of([two_column_pdf()]), batch_of([slow]))
+    stage.parser.close()
+    assert out.column("drop_reason").to_pylist() == [None]
+    assert out.column("text").to_pylist() == expected
+    assert stage.parser.restarts == 1
 
 
 def test_non_pdf_rows_pass_through(stage):
