@@ -299,6 +299,7 @@ def bench_html(pages: list[dict], repeats: int) -> dict:
         f" the same extraction in-process {inproc[0]:.2f} CPU-s, {inproc[1]:.2f} s wall"
         f" (ratio {inproc[0] / ours[0]:.2f} CPU, {inproc[1] / ours[1]:.2f} wall)"
     )
+    sanity_cost(stage, ours, repeats)
     bare_text = [
         trafilatura.extract(p["raw"], include_comments=False, include_tables=True) or "" for p in pages
     ]
@@ -330,8 +331,19 @@ def bench_pdf(files: list[dict], repeats: int, layout: str) -> dict:
 
     ours = timed(lambda: run_batches(stage, table), repeats, lambda: stage.parser.proc.pid)
     theirs = timed(bare, repeats)
+    sanity_cost(stage, ours, repeats)
     stage.parser.close()
     return _report(files, ours, theirs, theirs[2])
+
+
+def sanity_cost(stage, ours: tuple, repeats: int) -> None:
+    """The text-sanity score's share of the stage's CPU time (classifiers/text_sanity.py)."""
+    texts = [t for t in ours[2] if t]
+    cpu, _, _ = timed(lambda: stage.sanity.judge(texts), repeats)
+    print(
+        f"  text sanity (garbage_text): {1000 * cpu / max(1, len(texts)):.2f} ms/doc,"
+        f" {cpu / ours[0]:.1%} of the stage's CPU time"
+    )
 
 
 def _report(docs: list[dict], ours: tuple, theirs: tuple, bare_text: list[str]) -> dict:
