@@ -31,7 +31,13 @@ def _export(args: argparse.Namespace) -> int:
     spec = spec_mod.load(args.spec)
     try:
         manifest = export(
-            spec, Path(args.out), overwrite=args.overwrite, spec_path=Path(args.spec), progress=_progress()
+            spec,
+            Path(args.out),
+            overwrite=args.overwrite,
+            spec_path=Path(args.spec),
+            progress=_progress(),
+            workers=args.workers,
+            address=args.address,
         )
     except ExportError as exc:
         print(f"datamill export: {exc}", file=sys.stderr)
@@ -93,6 +99,14 @@ def add_commands(sub: argparse._SubParsersAction) -> None:
     export.add_argument("--out", help="output folder for the shards and manifest.json")
     export.add_argument("--overwrite", action="store_true", help="replace an export already in --out")
     export.add_argument("--verify", metavar="DIR", help="re-check an export's shards against its manifest")
+    export.add_argument(
+        "--workers", type=int, help="tasks at once (default: the CPUs; the output is the same for any number)"
+    )
+    export.add_argument(
+        "--address",
+        help="Ray cluster to run the tasks on (e.g. auto, host:6379; default RAY_ADDRESS); "
+        "without one, a process pool on this machine",
+    )
     export.set_defaults(func=_export)
 
     audit = sub.add_parser("audit", help="where a row came from and every decision on it; licence checks")

@@ -1,12 +1,23 @@
 """`datamill export`: a mix spec over finished runs -> Parquet shards + manifest.json (README, Mixes).
 
-Deterministic for a given spec and inputs: pools are ordered by (input, id), sampling and the
-output order come from seeded generators, and shards are cut by size in that order.
+Two passes over metadata, one over text. Pass one (scan.py, a task per input file) reads the
+narrow columns (id, source, lang, licence, opt-out, the filters' columns, the stored token
+counts) and nothing of the text unless it must count tokens or a filter reads it; the licence
+policy, the filters and the sampling run on those rows in this process. The plan then fixes
+every output row's place: its component, position, row group and shard (sizes estimated from
+the Parquet footers and token counts). Pass two (gather.py) streams the chosen rows' text from
+the runs into the shards, in parallel tasks; the manifest is written last.
+
+Deterministic for a given spec and inputs, whatever the number of workers: pools are ordered by
+(input, id), sampling and the output order come from seeded generators, and the layout is
+computed before any task runs.
 """
 
 from __future__ import annotations
 
+import shutil
 import time
+import uuid
 from collections.abc import Callable
 from datetime import UTC, datetime
 from pathlib import Path
@@ -14,17 +25,25 @@ from typing import Any
 
 import numpy as np
 import polars as pl
+import pyarrow as pa
 
 from datamill.mixes import policy, sampling
-from datamill.mixes.inputs import SIGNAL_PREFIX, kept_frame, open_run
-from datamill.mixes.shards import EXPORT_SCHEMA, SHARD_GLOB, write_shards
+from datamill.mixes.gather import Piece, scatter, write_local_shard, write_spilled_shard
+from datamill.mixes.inputs import FILTER_COLUMNS, SIGNAL_PREFIX, RunInput, kept_files, open_run
+from datamill.mixes.scan import BASE_COLUMNS, FILE, MATCH, FileSizes, ScanRequest, scan_file, scan_schema
+from datamill.mixes.scan import ROW as ROW_IN_FILE
+from datamill.mixes.shards import SHARD_GLOB, Layout, layout
 from datamill.mixes.spec import MixSpec, MixSpecError
-from datamill.mixes.tokens import TokenCounter
+from datamill.mixes.tokens import TokenCounter, stored_method
+from datamill.mixes.workers import Workers
+from datamill.mixes.workers import workers as make_workers
 from datamill.pipeline import __version__
 from datamill.pipeline.rundir import write_json_atomic
 
 MANIFEST = "manifest.json"
-ROW = "_row"  # position of a row among the eligible rows
+STATS = "export.json"  # when and how it ran (the manifest holds only what the output depends on)
+SPILL_PREFIX = ".spill-"
+ROW = "_eligible"  # position of a row among the eligible rows
 FORMAT = "datamill-mix/1"
 
 
@@ -47,6 +66,9 @@ def _prepare_out(out_dir: Path, overwrite: bool) -> None:
         path.unlink()
     for tmp in out_dir.glob(".part-*.tmp") if out_dir.exists() else []:
         tmp.unlink()
+    for spill in out_dir.glob(f"{SPILL_PREFIX}*") if out_dir.exists() else []:
+        shutil.rmtree(spill, ignore_errors=True)
+    out_dir.mkdir(parents=True, exist_ok=True)
 
 
 def _breakdown(frame: pl.DataFrame, column: str, null_as: str) -> dict[str, dict[str, int]]:
@@ -64,10 +86,13 @@ def _signal_keys(spec: MixSpec) -> list[str]:
     return sorted(n.removeprefix(SIGNAL_PREFIX) for n in names if n.startswith(SIGNAL_PREFIX))
 
 
-def _pool(eligible: pl.DataFrame, comp) -> pl.DataFrame:
+def _pool(eligible: pl.DataFrame, comp, index: int) -> pl.DataFrame:
+    """The component's eligible rows: their position, tokens and source only."""
     pool = eligible if comp.inputs is None else eligible.filter(pl.col("run").is_in(comp.inputs))
+    match = f"{MATCH}{index}"
+    expr = pl.col(match) if match in eligible.columns else comp.expr()
     try:
-        return pool.filter(comp.expr())
+        return pool.filter(expr).select([ROW, "tokens", "source"])
     except (pl.exceptions.PolarsError, pl.exceptions.SQLInterfaceError) as exc:
         raise MixSpecError(f"component {comp.name!r}: filter {comp.filter!r} failed: {exc}") from exc
 
@@ -118,6 +143,48 @@ def _check_feasible(spec: MixSpec, plans: dict[str, sampling.Plan], pools, targe
         )
 
 
+def _scan_request(spec: MixSpec, counter: TokenCounter, run: RunInput) -> ScanRequest:
+    reads = [set(c.expr().meta.root_names()) for c in spec.components]
+    columns = [c for c in FILTER_COLUMNS if c in set().union(*reads) or c in BASE_COLUMNS]
+    text_filters = tuple((i, c.filter) for i, c in enumerate(spec.components) if "text" in reads[i])
+    return ScanRequest(
+        columns=tuple(columns),
+        signal_keys=tuple(_signal_keys(spec)),
+        text_filters=text_filters,
+        counter=counter,
+        use_stored=stored_method(run.state) == counter.method(),
+    )
+
+
+def _scan(spec: MixSpec, counter: TokenCounter, runs: list[RunInput], pool: Workers):
+    """Pass one: every input's kept rows, narrow (with `run`), and every file's sizes."""
+    files = [(run, path) for run in runs for path in kept_files(run.path, run.state)]
+    requests = {run.name: _scan_request(spec, counter, run) for run in runs}
+    args = [(path, i, run.name, requests[run.name]) for i, (run, path) in enumerate(files)]
+    # narrow reads are quick: this process does them while the workers start, unless there
+    # are many files or text to count (the same function either way, so the same rows)
+    heavy = len(files) > 64 or any(not r.use_stored or r.text_filters for r in requests.values())
+    results = pool.map(scan_file, args) if heavy else [scan_file(*a) for a in args]
+    frames, kept = [], {}
+    for run in runs:
+        tables = [table for (r, _), (table, _) in zip(files, results, strict=True) if r is run]
+        request = requests[run.name]
+        table = pa.concat_tables(tables) if tables else scan_schema(request).empty_table()
+        kept[run.name] = table.num_rows
+        frames.append(pl.from_arrow(table).with_columns(run=pl.lit(run.name)))
+    sizes = [s for _, s in results]
+    return [p for _, p in files], pl.concat(frames, how="vertical"), sizes, kept, requests
+
+
+def _estimates(tokens: np.ndarray, sizes: list[FileSizes], all_tokens: int) -> np.ndarray:
+    """Each output row's estimated uncompressed bytes: the inputs' bytes per row of the other
+    columns plus their text bytes per token (from the Parquet footers) times its tokens."""
+    rows = sum(s.rows for s in sizes)
+    other = sum(s.other_raw for s in sizes) / rows if rows else 0.0
+    per_token = sum(s.text_raw for s in sizes) / all_tokens if all_tokens else 0.0
+    return other + per_token * tokens.astype(np.float64)
+
+
 def export(
     spec: MixSpec,
     out_dir: Path,
@@ -125,66 +192,77 @@ def export(
     overwrite: bool = False,
     spec_path: Path | None = None,
     progress: Callable[[str], None] = lambda message: None,
+    workers: int | None = None,
+    address: str | None = None,
+    executor: str = "auto",
 ) -> dict[str, Any]:
-    """Sample the mix, write its shards and manifest.json; returns the manifest. `progress`
-    receives a line as each phase starts."""
+    """Sample the mix, write its shards and manifest.json (last); returns the manifest.
+    `workers`: tasks at once (default: the CPUs); Ray tasks when Ray runs or `address` (or
+    RAY_ADDRESS) names a cluster, else processes (`executor` may insist on ray, processes or
+    serial: workers.py). `progress` receives a line per phase."""
     started = time.perf_counter()
     runs = [open_run(name, spec.input_path(name)) for name in spec.inputs]
     counter = TokenCounter(spec)
-    progress(f"reading {len(runs)} input run(s)")
-    frames = [kept_frame(run, _signal_keys(spec)) for run in runs]
-    rows = pl.concat(frames, how="vertical")
-    progress(f"counting tokens of {rows.height} documents ({counter.kind})")
-    rows = rows.with_columns(tokens=pl.Series(counter.count(rows["text"]), dtype=pl.Int64))
-    rows = rows.with_columns(policy=policy.violation(spec.license_policy, rows))
-    excluded = _breakdown(rows.filter(pl.col("policy").is_not_null()), "policy", "")
-    eligible = rows.filter(pl.col("policy").is_null()).sort(["run", "id"]).with_row_index(ROW)
+    with make_workers(workers, address, executor) as pool:
+        pool.warm()
+        progress(f"pass one: narrow columns of {len(runs)} input run(s) ({pool.kind}, {pool.count} workers)")
+        paths, rows, sizes, kept, requests = _scan(spec, counter, runs, pool)
+        stored = sorted(name for name, r in requests.items() if r.use_stored)
+        all_tokens = int(rows["tokens"].sum() or 0)
+        rows = rows.with_columns(policy=policy.violation(spec.license_policy, rows))
+        excluded = _breakdown(rows.filter(pl.col("policy").is_not_null()), "policy", "")
+        eligible = rows.filter(pl.col("policy").is_null()).sort(["run", "id"]).with_row_index(ROW)
+        del rows
 
-    progress(f"sampling {len(spec.components)} component(s) from {eligible.height} eligible documents")
-    pools = {c.name: _pool(eligible, c) for c in spec.components}
-    plans = {c.name: _plan(spec, c, pools[c.name]) for c in spec.components}
-    targets = _targets(spec, plans)
-    _check_feasible(spec, plans, pools, targets)
+        progress(f"sampling {len(spec.components)} component(s) from {eligible.height} eligible documents")
+        pools = {c.name: _pool(eligible, c, i) for i, c in enumerate(spec.components)}
+        plans = {c.name: _plan(spec, c, pools[c.name]) for c in spec.components}
+        targets = _targets(spec, plans)
+        _check_feasible(spec, plans, pools, targets)
+        picked, labels, components = [], [], []
+        for i, comp in enumerate(spec.components):
+            pool_rows = pools[comp.name]
+            positions = sampling.take(plans[comp.name], targets[comp.name])
+            picked.append(pool_rows[ROW].to_numpy()[positions])
+            labels.append(np.full(len(positions), i, np.int16))
+            tokens = pool_rows["tokens"].to_numpy()[positions]
+            components.append(
+                _component_entry(comp, pool_rows, plans[comp.name], targets[comp.name], positions, tokens)
+            )
+        del pools, plans
+        picked, labels = _output_order(spec, eligible, np.concatenate(picked), np.concatenate(labels))
+        chosen = eligible.select(["id", "license", "source", "lang", "tokens", FILE, ROW_IN_FILE])[picked]
+        del eligible
+        tokens = chosen["tokens"].to_numpy()
+        total_tokens = int(tokens.sum())
+        for entry in components:
+            entry["actual_weight"] = round(entry["actual_tokens"] / total_tokens, 6) if total_tokens else 0.0
+        estimates = _estimates(tokens, sizes, all_tokens)
+        plan = layout(estimates, spec.shards.row_group_bytes, spec.shards.target_bytes)
 
-    picked, labels, components = [], [], []
-    for i, comp in enumerate(spec.components):
-        pool = pools[comp.name]
-        positions = sampling.take(plans[comp.name], targets[comp.name])
-        picked.append(pool[ROW].to_numpy()[positions])
-        labels.append(np.full(len(positions), i))
-        tokens = pool["tokens"].to_numpy()[positions]
-        components.append(
-            _component_entry(comp, pool, plans[comp.name], targets[comp.name], positions, tokens)
-        )
-    order = sampling.shuffle_order(sum(len(p) for p in picked), spec.seed)
-    names = pl.Series([c.name for c in spec.components], dtype=pl.String)
-    chosen = eligible.select([*EXPORT_SCHEMA.names[:-1], "tokens"])[np.concatenate(picked)[order]]
-    chosen = chosen.with_columns(component=names.gather(np.concatenate(labels)[order]))
-    total_tokens = int(chosen["tokens"].sum())
-    for entry in components:
-        entry["actual_weight"] = round(entry["actual_tokens"] / total_tokens, 6) if total_tokens else 0.0
-
-    _prepare_out(out_dir, overwrite)
-    progress(f"writing {chosen.height} rows to {out_dir}")
-    table = chosen.select(EXPORT_SCHEMA.names).to_arrow()
-    shards = write_shards(
-        table,
-        chosen["tokens"].to_numpy(),
-        out_dir,
-        target_bytes=spec.shards.target_bytes,
-        row_group_bytes=spec.shards.row_group_bytes,
-    )
+        _prepare_out(out_dir, overwrite)
+        progress(f"pass two: {chosen.height} rows, {plan.shards} shard(s), {spec.shards.order} order")
+        names = [c.name for c in spec.components]
+        files, rows_in = chosen[FILE].to_numpy(), chosen[ROW_IN_FILE].to_numpy()
+        if spec.shards.order == "global":
+            shards = _write_global(pool, plan, paths, files, rows_in, labels, names, out_dir)
+        else:
+            shards = _write_local(pool, plan, paths, files, rows_in, labels, names, spec.seed, out_dir)
+        nodes = sorted(pool.nodes)
+        executor = {"kind": pool.kind, "workers": pool.count}
+    for i, shard in enumerate(shards):
+        lo, hi = plan.rows_of(i)
+        shard["tokens"] = int(tokens[lo:hi].sum())
     manifest = {
         "format": FORMAT,
         "name": spec.name,
         "datamill_version": __version__,
-        "created_at": datetime.now(UTC).isoformat(),
         "spec_path": str(spec_path.resolve()) if spec_path else None,
         "spec_sha256": spec.sha256(),
         "spec": spec.dump(),
         "seed": spec.seed,
-        "tokenizer": counter.describe(),
-        "inputs": [run.describe(frame.height) for run, frame in zip(runs, frames, strict=True)],
+        "tokenizer": {**counter.describe(), "stored_counts_from": stored},
+        "inputs": [run.describe(kept[run.name]) for run in runs],
         "excluded_by_policy": excluded,
         "components": components,
         "totals": {
@@ -198,10 +276,60 @@ def export(
         "sources": _breakdown(chosen, "source", ""),
         "languages": _breakdown(chosen, "lang", "und"),
         "shards": shards,
-        "seconds": round(time.perf_counter() - started, 3),
     }
     write_json_atomic(manifest, out_dir / MANIFEST)
-    return manifest
+    stats = {
+        "created_at": datetime.now(UTC).isoformat(),
+        "seconds": round(time.perf_counter() - started, 3),
+        "executor": executor,
+        "nodes": nodes,
+    }
+    write_json_atomic(stats, out_dir / STATS)
+    return {**manifest, **stats}
+
+
+def _output_order(spec: MixSpec, eligible: pl.DataFrame, picked: np.ndarray, labels: np.ndarray):
+    """The chosen rows (positions in `eligible`) and components in output order: shuffled by
+    the seed (`global`), or in input order (`local`: file, row; each shard is then a stretch of
+    the inputs, shuffled within its row groups)."""
+    if spec.shards.order == "global":
+        order = sampling.shuffle_order(len(picked), spec.seed)
+    else:
+        files, rows = eligible[FILE].to_numpy()[picked], eligible[ROW_IN_FILE].to_numpy()[picked]
+        order = np.lexsort((labels, rows, files))
+    return picked[order], labels[order]
+
+
+def _write_global(pool: Workers, plan: Layout, paths, files, rows, labels, names, out_dir: Path):
+    spill = out_dir / f"{SPILL_PREFIX}{uuid.uuid4().hex}"
+    try:
+        pieces = []
+        positions = np.arange(len(files), dtype=np.int64)
+        by_file = np.lexsort((rows, files))
+        bounds = np.flatnonzero(np.diff(files[by_file])) + 1
+        for part in np.split(by_file, bounds) if len(by_file) else []:
+            f = int(files[part[0]])
+            pieces.append(Piece(paths[f], f, rows[part], positions[part], labels[part]))
+        pool.map(scatter, [(piece, names, plan.group_starts, str(spill)) for piece in pieces])
+        args = [(i, list(plan.groups_of(i)), str(spill), str(out_dir)) for i in range(plan.shards)]
+        return pool.map(write_spilled_shard, args)
+    finally:
+        shutil.rmtree(spill, ignore_errors=True)
+
+
+def _write_local(pool: Workers, plan: Layout, paths, files, rows, labels, names, seed: int, out_dir: Path):
+    args = []
+    for i in range(plan.shards):
+        lo, hi = plan.rows_of(i)
+        pieces = []
+        bounds = np.flatnonzero(np.diff(files[lo:hi])) + 1 + lo
+        for a, b in zip(np.r_[lo, bounds], np.r_[bounds, hi], strict=True):
+            f = int(files[a])
+            pieces.append(Piece(paths[f], f, rows[a:b], np.arange(a, b), labels[a:b]))
+        groups = plan.groups_of(i)
+        sizes = [int(plan.group_starts[g + 1] - plan.group_starts[g]) for g in groups]
+        args.append((i, pieces, names, sizes, seed, str(out_dir)))
+    return pool.map(write_local_shard, args)
 
 
 def _component_entry(

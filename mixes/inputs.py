@@ -8,7 +8,6 @@ from pathlib import Path
 from typing import Any
 
 import numpy as np
-import polars as pl
 import pyarrow as pa
 import pyarrow.compute as pc
 import pyarrow.dataset as pads
@@ -99,16 +98,3 @@ def signal_column(signals: pa.ChunkedArray, key: str) -> pa.Array:
     out[rows[hit]] = values[hit]
     present[rows[hit]] = True
     return pa.array(out, pa.float64(), mask=~present)
-
-
-def kept_frame(run: RunInput, signal_keys: list[str] = ()) -> pl.DataFrame:
-    """Kept rows with the columns filters and the export use, plus `run`, plus
-    `signal_<key>` for each key of `signals` a filter asks for."""
-    table = read_kept(
-        run.path, run.state, [*FILTER_COLUMNS, "signals"] if signal_keys else list(FILTER_COLUMNS)
-    )
-    for key in signal_keys:
-        table = table.append_column(SIGNAL_PREFIX + key, signal_column(table.column("signals"), key))
-    if signal_keys:
-        table = table.drop_columns(["signals"])
-    return pl.from_arrow(table).with_columns(run=pl.lit(run.name))

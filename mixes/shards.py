@@ -1,16 +1,14 @@
-"""Parquet shards of an export: zstd, row groups by uncompressed size, written atomically."""
+"""Shards of an export: their schema, and where rows go (row groups and shards cut by estimated
+sizes before any text is read, so tasks can write them in parallel)."""
 
 from __future__ import annotations
 
 import hashlib
-import os
-import uuid
+from dataclasses import dataclass
 from pathlib import Path
 
 import numpy as np
 import pyarrow as pa
-import pyarrow.compute as pc
-import pyarrow.parquet as pq
 
 EXPORT_SCHEMA = pa.schema(
     [
@@ -36,68 +34,43 @@ def sha256_file(path: Path) -> str:
     return digest.hexdigest()
 
 
-def row_bytes(table: pa.Table) -> np.ndarray:
-    """Uncompressed UTF-8 bytes of each row's string columns."""
-    total = np.zeros(table.num_rows, dtype=np.int64)
-    for name in table.column_names:
-        lengths = pc.fill_null(pc.binary_length(table.column(name)), 0)
-        total += lengths.to_numpy().astype(np.int64)
-    return total
+def cut(sizes: np.ndarray, limit: float) -> np.ndarray:
+    """Start of each group of consecutive items: an item starts a new group when the sizes
+    before it cross a multiple of `limit` (groups of about `limit`, at least one item each).
+    Empty input: no group."""
+    if not len(sizes):
+        return np.zeros(0, np.int64)
+    before = np.cumsum(sizes, dtype=np.float64) - sizes
+    block = np.floor(before / limit).astype(np.int64)
+    return np.r_[0, np.flatnonzero(np.diff(block)) + 1].astype(np.int64)
 
 
-def row_group_bounds(sizes: np.ndarray, row_group_bytes: int) -> list[tuple[int, int]]:
-    """Cut rows into consecutive groups of about `row_group_bytes` each (at least one row)."""
-    bounds, start, acc = [], 0, 0
-    for i, size in enumerate(sizes):
-        acc += int(size)
-        if acc >= row_group_bytes:
-            bounds.append((start, i + 1))
-            start, acc = i + 1, 0
-    if start < len(sizes):
-        bounds.append((start, len(sizes)))
-    return bounds
+@dataclass(frozen=True)
+class Layout:
+    """Where every output row goes, known before any text is read: row groups (`group_starts`:
+    first output position of each, plus the end) and shards (`shard_groups`: first row group
+    of each, plus the end)."""
+
+    group_starts: np.ndarray
+    shard_groups: np.ndarray
+
+    @property
+    def shards(self) -> int:
+        return len(self.shard_groups) - 1
+
+    def groups_of(self, shard: int) -> range:
+        return range(int(self.shard_groups[shard]), int(self.shard_groups[shard + 1]))
+
+    def rows_of(self, shard: int) -> tuple[int, int]:
+        groups = self.groups_of(shard)
+        return int(self.group_starts[groups.start]), int(self.group_starts[groups.stop])
 
 
-def _finish(tmp: Path, final: Path, rows: int, tokens: int) -> dict[str, object]:
-    entry = {
-        "path": final.name,
-        "rows": rows,
-        "bytes": tmp.stat().st_size,
-        "tokens": tokens,
-        "sha256": sha256_file(tmp),
-    }
-    os.replace(tmp, final)
-    return entry
-
-
-def write_shards(
-    table: pa.Table, tokens: np.ndarray, out_dir: Path, *, target_bytes: int, row_group_bytes: int
-) -> list[dict[str, object]]:
-    """Write `table` (EXPORT_SCHEMA) as `part-NNNNN.parquet` files; a shard closes after the
-    row group that brings its file to `target_bytes`. Returns one manifest entry per shard."""
-    out_dir.mkdir(parents=True, exist_ok=True)
-    table = table.cast(EXPORT_SCHEMA)
-    groups = row_group_bounds(row_bytes(table), min(row_group_bytes, target_bytes))
-    shards: list[dict[str, object]] = []
-    writer = sink = tmp = None
-    rows = shard_tokens = 0
-    for start, end in groups:
-        if writer is None:
-            final = out_dir / f"part-{len(shards):05d}.parquet"
-            tmp = out_dir / f".{final.name}.{uuid.uuid4().hex}.tmp"
-            sink = pa.OSFile(str(tmp), "wb")
-            writer = pq.ParquetWriter(sink, EXPORT_SCHEMA, compression="zstd", compression_level=3)
-            rows = shard_tokens = 0
-        writer.write_table(table.slice(start, end - start), row_group_size=end - start)
-        rows += end - start
-        shard_tokens += int(tokens[start:end].sum())
-        if sink.tell() >= target_bytes:
-            writer.close()
-            sink.close()
-            shards.append(_finish(tmp, final, rows, shard_tokens))
-            writer = None
-    if writer is not None:
-        writer.close()
-        sink.close()
-        shards.append(_finish(tmp, final, rows, shard_tokens))
-    return shards
+def layout(row_bytes: np.ndarray, row_group_bytes: int, target_bytes: int) -> Layout:
+    """Row groups of about `row_group_bytes` and shards of about `target_bytes` (uncompressed,
+    a shard closing with the row group that brings it there), from each row's estimated size."""
+    group_starts = cut(row_bytes, min(row_group_bytes, target_bytes))
+    bounds = np.append(group_starts, len(row_bytes))
+    group_bytes = np.add.reduceat(row_bytes, group_starts) if len(group_starts) else np.zeros(0)
+    shard_groups = cut(group_bytes, target_bytes)
+    return Layout(bounds, np.append(shard_groups, len(group_starts)))

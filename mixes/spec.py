@@ -53,8 +53,15 @@ class LicensePolicy(_Model):
 
 
 class ShardConfig(_Model):
-    target_bytes: int = Field(256 << 20, ge=1024)  # a shard closes once its file reaches this size
-    row_group_bytes: int = Field(64 << 20, ge=1024)  # uncompressed bytes per row group
+    """Shards and row groups are cut by their rows' uncompressed sizes, estimated before any
+    text is read (the inputs' Parquet footers and token counts), so that parallel tasks write
+    the same files; a shard's file is smaller by zstd's ratio (often 3-4x on text)."""
+
+    target_bytes: int = Field(1 << 30, ge=1024)  # uncompressed bytes per shard, about
+    row_group_bytes: int = Field(64 << 20, ge=1024)  # uncompressed bytes per row group, about
+    # global: rows shuffled across all shards by the seed; local: each shard a stretch of the
+    # inputs (in their order), its rows shuffled within each row group
+    order: Literal["global", "local"] = "global"
 
 
 class Component(_Model):

@@ -1,65 +1,75 @@
-"""Token counts per document: a real tokenizer (`tokenizer.json`) or a CJK-aware estimate."""
+"""Token counts of a mix: the ones a run stored (`tokens` stage) when they were counted the way
+the spec asks, else counted here (classifiers/token_count.py: the compiled estimate, or a
+`tokenizer.json` in batches)."""
 
 from __future__ import annotations
 
-import hashlib
 from pathlib import Path
+from typing import Any
 
 import numpy as np
 import polars as pl
+import pyarrow as pa
 
+from datamill.classifiers.token_count import (
+    ESTIMATE_RULE,
+    TOKENS_PER_WORD,
+    count_with,
+    file_sha256,
+    load_tokenizer,
+)
+from datamill.classifiers.token_count import estimate_tokens as _estimate
 from datamill.mixes.spec import MixSpec, MixSpecError
+from datamill.stages.tokens import Tokens, method
 
-CJK = r"\p{Han}\p{Hiragana}\p{Katakana}\p{Hangul}\p{Bopomofo}\x{30FC}\x{FF70}"  # + long-vowel marks
-CJK_CHAR = f"[{CJK}]"
-OTHER_WORD = rf"[\p{{L}}\p{{N}}&&[^{CJK}]]+"
-TOKENS_PER_WORD = 1.3
+__all__ = ["ESTIMATE_RULE", "TokenCounter", "estimate_tokens", "stored_method"]
 
 
-def estimate_tokens(texts: pl.Series) -> np.ndarray:
+def estimate_tokens(texts: pl.Series | pa.Array | pa.ChunkedArray) -> np.ndarray:
     """One token per CJK character plus 1.3 per other word, rounded up; 0 for null text."""
-    frame = pl.DataFrame({"t": texts}).select(
-        cjk=pl.col("t").str.count_matches(CJK_CHAR).fill_null(0),
-        words=pl.col("t").str.count_matches(OTHER_WORD).fill_null(0),
-    )
-    cjk = frame["cjk"].to_numpy().astype(np.int64)
-    words = frame["words"].to_numpy().astype(np.float64)
-    return cjk + np.ceil(words * TOKENS_PER_WORD).astype(np.int64)
+    return _estimate(texts)
+
+
+def stored_method(state: dict[str, Any]) -> dict[str, str | None] | None:
+    """How a run's stored `tokens` were counted (its `tokens` stage, at this stage version),
+    or None if it has none."""
+    stages = (state.get("config") or {}).get("stages") or []
+    entry = next((s for s in stages if s.get("stage") == Tokens.name), None)
+    if entry is None or (state.get("versions") or {}).get(Tokens.name) != Tokens.version:
+        return None
+    return method(entry.get("kind", "estimate"), entry.get("sha256"))
 
 
 class TokenCounter:
-    """Counts tokens of many texts at once, as the spec's tokenizer says."""
+    """Counts tokens of many texts at once, as the spec's tokenizer says. Picklable: a worker
+    loads the tokenizer on first use."""
 
     def __init__(self, spec: MixSpec) -> None:
         self.path: Path | None = spec.tokenizer_path()
         self.kind = spec.tokenizer.kind
+        self.sha256: str | None = None
         self._tokenizer = None
         if self.path is not None:
-            from tokenizers import Tokenizer
-
             try:
-                self._tokenizer = Tokenizer.from_file(str(self.path))
-            except Exception as exc:  # tokenizers raises a bare Exception for bad files
-                raise MixSpecError(f"tokenizer.path: cannot load {self.path}: {exc}") from exc
+                self._tokenizer = load_tokenizer(self.path)
+            except ValueError as exc:
+                raise MixSpecError(f"tokenizer.path: {exc}") from exc
+            self.sha256 = file_sha256(self.path)
+
+    def __getstate__(self) -> dict[str, Any]:
+        return {**self.__dict__, "_tokenizer": None}
+
+    def method(self) -> dict[str, str | None]:
+        return method(self.kind, self.sha256)
 
     def describe(self) -> dict[str, str | None]:
-        if self._tokenizer is None:
+        if self.path is None:
             return {"kind": "estimate", "rule": f"CJK characters + {TOKENS_PER_WORD} x other words"}
-        return {
-            "kind": self.kind,
-            "path": str(self.path),
-            "sha256": hashlib.sha256(self.path.read_bytes()).hexdigest(),
-        }
+        return {"kind": self.kind, "path": str(self.path), "sha256": self.sha256}
 
-    def count(self, texts: pl.Series) -> np.ndarray:
+    def count(self, texts: pl.Series | pa.Array | pa.ChunkedArray) -> np.ndarray:
+        if self.path is None:
+            return _estimate(texts)
         if self._tokenizer is None:
-            return estimate_tokens(texts)
-        values = texts.fill_null("").to_list()
-        counts = np.empty(len(values), dtype=np.int64)
-        step = 4096
-        for start in range(0, len(values), step):
-            encodings = self._tokenizer.encode_batch_fast(
-                values[start : start + step], add_special_tokens=False
-            )
-            counts[start : start + len(encodings)] = [len(e.ids) for e in encodings]
-        return counts
+            self._tokenizer = load_tokenizer(self.path)
+        return count_with(self._tokenizer, texts)

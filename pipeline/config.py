@@ -21,6 +21,7 @@ from datamill.stages.ingest.sources import KINDS as source_kinds
 from datamill.stages.ingest.sources import CrawlSource, Source, expand_paths
 
 M = TypeVar("M", bound=BaseModel)
+TOKENS = "tokens"  # the stage storing token counts (stages/tokens.py): last if present
 
 __all__ = ["ConfigError", "RayConfig", "RunConfig", "StageEntry", "load", "load_model", "parse", "read_yaml"]
 
@@ -142,6 +143,8 @@ def parse(data: Any, where: str, base_dir: Path) -> RunConfig:
     dupes = sorted({n for n in names if names.count(n) > 1})
     if dupes:
         errors.append(("stages", f"stage(s) listed twice: {dupes}"))
+    if TOKENS in names[:-1]:  # it counts the final text: nothing may change the text after it
+        errors.append((f"stages[{names.index(TOKENS)}]", f"'{TOKENS}' must be the last stage"))
     try:
         config = RunConfig.model_validate({**data, "stages": [], "base_dir": base_dir})
     except ValidationError as exc:

@@ -25,6 +25,7 @@ STAGES: dict[str, str] = {
     "dedup_minhash": "datamill.stages.dedup_minhash.stage:DedupMinhash",
     "decontaminate": "datamill.stages.decontaminate.stage:Decontaminate",
     "synthesize": "datamill.stages.synthesize.stage:Synthesize",
+    "tokens": "datamill.stages.tokens:Tokens",
 }
 
 

@@ -52,6 +52,7 @@ RECORD_SCHEMA = pa.schema(
         ("parent_id", pa.string()),
         ("gen", GEN),
         ("lineage", pa.list_(LINEAGE_ENTRY)),
+        ("tokens", pa.int64()),  # of the final text, by the `tokens` stage (null without it)
     ]
 )
 

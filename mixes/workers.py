@@ -1,0 +1,119 @@
+"""Where an export's tasks run: Ray tasks when Ray is up (a cluster joined with `--address` or
+RAY_ADDRESS, or the caller's own Ray), else a process pool, or this process for one worker.
+
+A task's result depends only on its arguments, so the output is the same whatever runs it.
+Results come back in the order of the arguments, each with the node that ran it.
+"""
+
+from __future__ import annotations
+
+import importlib
+import multiprocessing
+import os
+from collections.abc import Callable, Sequence
+from concurrent.futures import ProcessPoolExecutor
+from dataclasses import dataclass, field
+from typing import Any
+
+
+def _call(fn: Callable, args: tuple) -> tuple[Any, str]:
+    return fn(*args), _node()
+
+
+def _import(module: str) -> None:
+    importlib.import_module(module)
+
+
+def _node() -> str:
+    try:
+        import ray
+
+        if ray.is_initialized():
+            return ray.get_runtime_context().get_node_id()
+    except ImportError:
+        pass
+    return "local"
+
+
+@dataclass
+class Workers:
+    """`kind`: ray, processes or serial; `count`: tasks run at once (at most)."""
+
+    kind: str
+    count: int
+    nodes: set[str] = field(default_factory=set)
+    _pool: ProcessPoolExecutor | None = None
+
+    def map(self, fn: Callable, arguments: Sequence[tuple]) -> list[Any]:
+        if not arguments:
+            return []
+        if self.kind == "ray":
+            import ray
+
+            # spread: the tasks read and write files, so use every node's disks and cores
+            remote = ray.remote(num_cpus=1, max_retries=2, scheduling_strategy="SPREAD")(_call)
+            refs, running = [], []
+            for args in arguments:  # at most `count` tasks at once
+                if len(running) >= self.count:
+                    _, running = ray.wait(running, num_returns=1)
+                refs.append(remote.remote(fn, args))
+                running.append(refs[-1])
+            pairs = ray.get(refs)
+        elif self.kind == "processes" and len(arguments) > 1:
+            self.warm()
+            futures = [self._pool.submit(_call, fn, args) for args in arguments]
+            pairs = [f.result() for f in futures]
+        else:
+            pairs = [_call(fn, args) for args in arguments]
+        self.nodes.update(node for _, node in pairs)
+        return [result for result, _ in pairs]
+
+    def warm(self) -> None:
+        """Start the pool's processes now (they import the export's modules), so that they are
+        ready when the first tasks come; the caller goes on meanwhile."""
+        if self.kind == "processes" and self._pool is None:
+            context = multiprocessing.get_context("spawn")  # no fork of polars' threads
+            self._pool = ProcessPoolExecutor(self.count, mp_context=context)
+            for _ in range(self.count):
+                self._pool.submit(_import, "datamill.mixes.gather")
+
+    def close(self) -> None:
+        if self._pool is not None:
+            self._pool.shutdown()
+            self._pool = None
+
+    def __enter__(self) -> Workers:
+        return self
+
+    def __exit__(self, *exc) -> None:
+        self.close()
+
+
+KINDS = ("auto", "ray", "processes", "serial")
+
+
+def workers(count: int | None = None, address: str | None = None, kind: str = "auto") -> Workers:
+    """`auto`: Ray if an address is given (`--address`, else RAY_ADDRESS) or Ray already runs
+    in this process, else a pool of `count` processes (default: the CPUs), or this process
+    alone for one worker. `ray`, `processes`, `serial` ask for one of them."""
+    if kind not in KINDS:
+        raise ValueError(f"executor {kind!r}: expected one of {', '.join(KINDS)}")
+    if kind == "serial":
+        return Workers("serial", 1)
+    if kind == "processes":
+        return Workers("processes", max(1, count or os.cpu_count() or 1))
+    address = address or os.environ.get("RAY_ADDRESS")
+    try:
+        import ray
+    except ImportError:  # pragma: no cover - ray is a dependency
+        ray = None
+    if ray is not None and (kind == "ray" or address or ray.is_initialized()):
+        if not ray.is_initialized():
+            from datamill.pipeline import ray_session
+            from datamill.pipeline.config import RayConfig
+
+            ray_session.init(RayConfig(), address)
+        cpus = int(ray.cluster_resources().get("CPU", 1))
+        return Workers("ray", max(1, count or cpus))
+    count = max(1, count or os.cpu_count() or 1)
+    return Workers("processes" if count > 1 else "serial", count)
