@@ -14,6 +14,9 @@ Chinese, Japanese, Korean pages with English terms).
 Half the PDFs draw their two columns row by row (left, right, left, right), so drawing order
 is not reading order.
 
+Layout pages (--layouts): the article in plain <div>s (text split by <br>, a <div> or <span>
+per paragraph, <p>s in a <div>) between a menu and a sidebar of links, no <article> or <main>.
+
 Pages are generated here: article paragraphs (sentences in five languages written for this
 file, or with --samples DIR the *.txt articles there, read at run time and never stored)
 wrapped in navigation, sidebar, comments, scripts and footer.
@@ -202,6 +205,45 @@ def html_pages(count: int, samples: list[list[str]], seed: int = 7) -> list[dict
     return pages
 
 
+# bodies of pages with no <article>/<main>, as many news and forum sites are built: trafilatura
+# falls back to the whole page there (menus and link lists included)
+LAYOUTS = {
+    "div_br": lambda paras: "<div id='content'>" + "<br><br>".join(paras) + "</div>",
+    "div_per_para": lambda paras: "<div class='text'>" + "".join(f"<div>{p}</div>" for p in paras) + "</div>",
+    "spans": lambda paras: "<div class='post'>" + "".join(f"<span>{p}</span><br/>" for p in paras) + "</div>",
+    "p_in_div": lambda paras: "<div class='article'>" + "".join(f"<p>{p}</p>" for p in paras) + "</div>",
+}
+
+
+def layout_pages(count: int, samples: list[list[str]], seed: int = 5) -> list[dict]:
+    """UTF-8 pages whose article sits in plain <div>s between a menu and a sidebar of links
+    (one per link), grouped by layout and language."""
+    rng = random.Random(seed)
+    names = sorted(LAYOUTS)
+    pages = []
+    for n in range(count):
+        title, paras, lang = article(rng, n, samples)
+        lang = "zh" if lang.startswith("zh") else lang
+        words = (
+            ["首页", "新闻", "科技", "财经", "体育"] if lang == "zh" else ["Home", "News", "Tech", "About"]
+        )
+        menu = "".join(f"<li><a href='/{i}'>{w}</a></li>" for i, w in enumerate(words))
+        pool = POOLS.get(lang, POOLS["en"])[0]
+        links = "".join(f"<div><a href='/r/{i}'>{rng.choice(pool)[:18]}</a></div>" for i in range(20))
+        layout = names[(n // 2) % len(names)]  # every layout gets sample and generated articles
+        page = (
+            f'<!DOCTYPE html><html lang="{lang}"><head><meta charset="utf-8"><title>{title}</title></head>'
+            f"<body><div class='header'><ul>{menu}</ul></div><div class='wrap'><h1>{title}</h1>"
+            f"{LAYOUTS[layout](paras)}</div><div class='right'>{links}</div>"
+            "<div class='footer'>© 2024 Example Media</div></body></html>"
+        )
+        group = f"{layout}:{'zh' if lang == 'zh' else 'other'}"
+        pages.append(
+            {"raw": page.encode(), "expected": "\n".join(paras), "encoding": group, "header": "text/html"}
+        )
+    return pages
+
+
 def pdf_files(count: int, seed: int = 11) -> list[dict]:
     import pymupdf
 
@@ -380,6 +422,7 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("--html", type=int, nargs="+", default=[150, 600], help="HTML corpus sizes")
     parser.add_argument("--pdf", type=int, nargs="*", default=[40, 160], help="PDF corpus sizes")
+    parser.add_argument("--layouts", type=int, default=160, help="pages without <article> (0: none)")
     parser.add_argument("--samples", type=Path, help="folder of *.txt articles to build realistic pages")
     parser.add_argument("--repeats", type=int, default=2, help="timed runs per side (best is kept)")
     args = parser.parse_args()
@@ -390,6 +433,11 @@ def main() -> None:
         show(
             "HTML: extract_html vs bare trafilatura.extract",
             bench_html(html_pages(size, samples), args.repeats),
+        )
+    if args.layouts:
+        show(
+            "HTML without <article>: extract_html vs bare trafilatura.extract",
+            bench_html(layout_pages(args.layouts, samples), args.repeats),
         )
     for size in args.pdf:
         files = pdf_files(size)

@@ -27,7 +27,7 @@ wrong charset. Each part is a share in 0..1 (0 = clean), recorded in `signals`:
 Chinese and English, tables of figures, two-column layouts included) and each kind of garbage
 drives at least one of them near 1. Texts shorter than `min_chars` are scored, not judged.
 All parts but lid.176's come from one pass of table lookups over the code points (NumPy):
-about 0.3 ms for 6,000 characters; lid.176 on 2,000 characters about 0.5 ms.
+about 0.3 ms for 6,000 characters; lid.176 on 1,000 characters about 0.25 ms.
 """
 
 from __future__ import annotations
@@ -48,7 +48,7 @@ _CC = scripts.char_class
 _CJK_LETTER = regex.compile(f"[{_CC(scripts.HAN + scripts.HANGUL)}]")
 _GLUE_MARKS = "\\[]~^|"  # glyph-id garbage joins letters with these ("ĜHGN\\QD~þW")
 _CODE_MARKS = "{}()[];=<>_\\/|#$@*+~^"
-MAX_LID_CHARS = 2000  # lid.176 reads at most this many characters of wordy lines, spread over the text
+MAX_LID_CHARS = 1000  # lid.176 reads at most this many characters of wordy lines, spread over the text
 LID_SEGMENT_BYTES = 120  # lines merged into segments of at least this size: fewer, surer predictions
 
 # character classes of the code-point table (one byte per code point)

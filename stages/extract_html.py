@@ -4,7 +4,10 @@ Sets `text`, `title`, `published` (trafilatura's metadata; values already set ar
 `lang` (the page's declared language, `<html lang>` or Content-Language, primary subtag;
 `lang_score` stays null: a hint the langid stage replaces) and `license_evidence` (JSON
 `{"html:license": ...}` when trafilatura sees a licence link or notice: a hint for the
-licence stage). Signals: `html_bytes`, `html_text_chars`, `html_text_ratio`.
+licence stage). Signals: `html_bytes`, `html_text_chars`, `html_text_ratio`,
+`html_link_lines_dropped` (navigation lines removed: runs of `link_run_lines` or more lines
+that are each a whole link's text, which trafilatura's fallback keeps on pages without an
+article element).
 
 Line breaks in the HTML source between two CJK characters are removed before extraction
 (browsers render them as nothing, per CSS Text segment-break rules), so Chinese paragraphs
@@ -38,7 +41,7 @@ from lxml import etree
 from lxml.etree import LxmlError
 from pydantic import Field
 
-from datamill.classifiers import scripts, text_sanity
+from datamill.classifiers import link_runs, scripts, text_sanity
 from datamill.pipeline.parser_process import ParserProcess, ParserSpec
 from datamill.pipeline.schema import SIGNALS
 from datamill.pipeline.signals import merged_signals
@@ -92,11 +95,14 @@ class ExtractHtmlConfig(StageConfig):
     test_hang_marker: str | None = None  # test hook: pages containing these bytes never finish
     test_crash_marker: str | None = None  # test hook: pages containing these bytes kill the parser
     garbage_text: text_sanity.Params = text_sanity.Params()
+    # runs of this many lines or more that are each a whole link's text (menus, link lists left
+    # by trafilatura's fallback) are dropped (classifiers/link_runs.py); null: kept
+    link_run_lines: int | None = Field(link_runs.MIN_RUN, ge=2)
 
 
 class ExtractHtml(Stage):
     name = "extract_html"
-    version = "4"
+    version = "5"
     Config = ExtractHtmlConfig
     requires = ("content_type", "raw", "http_headers", "text")
     produces = ("text", "title", "published", "lang", "license_evidence", "signals")
@@ -160,9 +166,10 @@ class ExtractHtml(Stage):
             html, _ = decode(raw, declared=header_charset(headers.get("content-type")), html=True)
         except UndecodableError:
             return "extract_html:undecodable", {}, signals
+        page = join_cjk_line_breaks(html)  # what trafilatura reads, and link texts are read from
         try:
             doc = trafilatura.bare_extraction(
-                join_cjk_line_breaks(html),
+                page,
                 favor_precision=cfg.favor == "precision",
                 favor_recall=cfg.favor == "recall",
                 include_tables=cfg.include_tables,
@@ -172,6 +179,9 @@ class ExtractHtml(Stage):
         except (LxmlError, ValueError, TypeError, AttributeError, RecursionError) as exc:
             return f"extract_html:parse_error:{type(exc).__name__}", {}, signals
         text = (doc.text if doc is not None else None) or ""
+        if cfg.link_run_lines is not None:
+            text, dropped = link_runs.drop_link_runs(text, page, cfg.link_run_lines)
+            signals["html_link_lines_dropped"] = float(dropped)
         signals["html_text_chars"] = float(len(text))
         signals["html_text_ratio"] = len(text) / max(1, len(html))
         if len(text.strip()) < cfg.min_chars:
