@@ -9,12 +9,17 @@ real runner. Every third English page declares CC-BY-4.0 and every second Chines
 
 from __future__ import annotations
 
+import json
 from pathlib import Path
 from typing import Any
 
+import numpy as np
+import pyarrow as pa
+import pyarrow.parquet as pq
 import pytest
 import yaml
 
+from datamill.pipeline.schema import RECORD_SCHEMA, make_id
 from tests.conftest import run_pipeline
 from tests.corpus import article, html_page, write_warc
 
@@ -103,3 +108,31 @@ def mix_export(mix_run, tmp_path_factory) -> Path:
     path = write_spec(base / "mix.yaml", mix_spec(mix_run))
     export(spec_mod.load(path), base / "out", spec_path=path)
     return base / "out"
+
+
+def generated_run(root: Path, files: int, rows: int, chars: int) -> int:
+    """A finished run of random English-like text (no `tokens` column); returns its text bytes."""
+    rng = np.random.default_rng(3)
+    out = root / "stages" / "01-ingest"
+    out.mkdir(parents=True)
+    letters = np.frombuffer(b"abcdefghijklmnopqrstuvwxyz     ", np.uint8)
+    total = 0
+    for f in range(files):
+        buf = letters[rng.integers(0, len(letters), rows * chars)].tobytes().decode()
+        texts = [buf[i * chars : (i + 1) * chars] for i in range(rows)]
+        total += rows * chars
+        uris = [f"https://big.example/{f}/{i}" for i in range(rows)]
+        columns = {
+            "id": pa.array([make_id("big", u, u) for u in uris]),
+            "source": pa.array(["big"] * rows),
+            "uri": pa.array(uris),
+            "text": pa.array(texts, pa.large_string()),
+            "lang": pa.array(["en"] * rows),
+        }
+        table = pa.table([columns.get(x.name, pa.nulls(rows, x.type)) for x in RECORD_SCHEMA], RECORD_SCHEMA)
+        with pq.ParquetWriter(out / f"part-{f}.parquet", RECORD_SCHEMA, compression="zstd") as writer:
+            for start in range(0, rows, 500):
+                writer.write_table(table.slice(start, 500))
+    state = {"name": "big", "status": "done", "output": "stages/01-ingest"}
+    (root / "run.json").write_text(json.dumps(state), encoding="utf-8")
+    return total

@@ -48,6 +48,7 @@ def quickstart_export(quickstart_run, tmp_path_factory) -> Path:
 def test_quickstart_export_matches_its_manifest_and_weights(quickstart_export):
     manifest = json.loads((quickstart_export / "manifest.json").read_text(encoding="utf-8"))
     assert manifest["totals"]["docs"] > 0
+    assert manifest["tokenizer"]["stored_counts_from"] == ["quickstart"]  # its `tokens` stage
     for shard in manifest["shards"]:
         assert sha256_file(quickstart_export / shard["path"]) == shard["sha256"]
     assert verify(quickstart_export) == []

@@ -9,7 +9,6 @@ import subprocess
 import sys
 from pathlib import Path
 
-import numpy as np
 import polars as pl
 import pyarrow as pa
 import pyarrow.parquet as pq
@@ -20,9 +19,8 @@ from datamill.mixes.export import export
 from datamill.mixes.verify import verify
 from datamill.pipeline import outputs
 from datamill.pipeline.config import ConfigError
-from datamill.pipeline.schema import RECORD_SCHEMA, make_id
 from tests.conftest import run_pipeline
-from tests.mix_fixtures import mix_spec, write_spec
+from tests.mix_fixtures import generated_run, mix_spec, write_spec
 
 SMALL_SHARDS = {"target_bytes": 3000, "row_group_bytes": 1024}
 
@@ -175,34 +173,6 @@ def test_the_tokens_stage_is_last_and_names_its_tokenizer(tmp_path):
         config_mod.parse({**base, "stages": [{"stage": "tokens", "kind": "huggingface"}]}, "c.yaml", tmp_path)
 
 
-def _big_run(root: Path, files: int, rows: int, chars: int) -> int:
-    """A finished run of random English-like text (no `tokens` column); returns its text bytes."""
-    rng = np.random.default_rng(3)
-    out = root / "stages" / "01-ingest"
-    out.mkdir(parents=True)
-    letters = np.frombuffer(b"abcdefghijklmnopqrstuvwxyz     ", np.uint8)
-    total = 0
-    for f in range(files):
-        buf = letters[rng.integers(0, len(letters), rows * chars)].tobytes().decode()
-        texts = [buf[i * chars : (i + 1) * chars] for i in range(rows)]
-        total += rows * chars
-        uris = [f"https://big.example/{f}/{i}" for i in range(rows)]
-        columns = {
-            "id": pa.array([make_id("big", u, u) for u in uris]),
-            "source": pa.array(["big"] * rows),
-            "uri": pa.array(uris),
-            "text": pa.array(texts, pa.large_string()),
-            "lang": pa.array(["en"] * rows),
-        }
-        table = pa.table([columns.get(x.name, pa.nulls(rows, x.type)) for x in RECORD_SCHEMA], RECORD_SCHEMA)
-        with pq.ParquetWriter(out / f"part-{f}.parquet", RECORD_SCHEMA, compression="zstd") as writer:
-            for start in range(0, rows, 500):
-                writer.write_table(table.slice(start, 500))
-    state = {"name": "big", "status": "done", "output": "stages/01-ingest"}
-    (root / "run.json").write_text(json.dumps(state), encoding="utf-8")
-    return total
-
-
 MEMORY_PROBE = """
 import sys
 from pathlib import Path
@@ -215,7 +185,7 @@ print(manifest["totals"]["docs"], manifest["totals"]["shards"], pa.default_memor
 
 
 def test_export_memory_is_bounded_by_a_row_group_not_by_the_text(tmp_path):
-    text_bytes = _big_run(tmp_path / "run", files=4, rows=6000, chars=2500)  # 60 MB
+    text_bytes = generated_run(tmp_path / "run", files=4, rows=6000, chars=2500)  # 60 MB
     spec = {
         "name": "big",
         "inputs": {"big": str(tmp_path / "run")},

@@ -1,4 +1,5 @@
-"""The quickstart on a two-node Ray cluster started on this machine, joined with --address."""
+"""The quickstart and an export on a two-node Ray cluster started on this machine (once for the
+module: starting it is slow), joined with --address."""
 
 import json
 import os
@@ -44,7 +45,7 @@ def _alive_nodes(address: str, env: dict) -> int:
     return int(out.stdout.strip().splitlines()[-1]) if out.returncode == 0 and out.stdout.strip() else 0
 
 
-@pytest.fixture
+@pytest.fixture(scope="module")
 def two_node_cluster():
     temp = Path(tempfile.mkdtemp(prefix="rc", dir="/tmp"))
     env = {**os.environ, "RAY_AUTH_MODE": "token", "RAY_USAGE_STATS_ENABLED": "0"}
@@ -118,3 +119,30 @@ def test_quickstart_runs_on_both_nodes_of_a_cluster(two_node_cluster, tmp_path):
     for segment in state["segments"]:
         for stats in segment["stats"].values():
             assert stats["docs_in"] == stats["kept"] + stats["rejected"]
+
+
+def test_export_runs_its_tasks_on_both_nodes_and_writes_the_same_bytes(two_node_cluster, tmp_path):
+    from datamill.mixes import spec as spec_mod
+    from datamill.mixes.export import export
+    from tests.mix_fixtures import generated_run, write_spec
+
+    address, env = two_node_cluster
+    generated_run(tmp_path / "run", files=6, rows=400, chars=800)
+    spec = {
+        "name": "cluster",
+        "seed": 3,
+        "inputs": {"run": str(tmp_path / "run")},
+        "license_policy": {"allow_unknown": True},
+        "shards": {"target_bytes": 64 << 10, "row_group_bytes": 16 << 10},
+        "components": [{"name": "all", "filter": "true", "weight": 1.0, "max_epochs": 2}],
+    }
+    path = write_spec(tmp_path / "mix.yaml", spec)
+    cli = [sys.executable, "-m", "datamill.pipeline.cli", "export", str(path), "--out", str(tmp_path / "out")]
+    out = subprocess.run([*cli, "--address", address], env=env, capture_output=True, text=True, timeout=600)
+    assert out.returncode == 0, out.stderr[-3000:]
+    stats = json.loads((tmp_path / "out" / "export.json").read_text())
+    assert stats["executor"] == {"kind": "ray", "workers": 4} and len(stats["nodes"]) == 2, stats
+    alone = export(spec_mod.load(path), tmp_path / "alone", spec_path=path, executor="serial")
+    assert alone["totals"]["shards"] >= 6
+    for name in ["manifest.json", *(s["path"] for s in alone["shards"])]:
+        assert (tmp_path / "out" / name).read_bytes() == (tmp_path / "alone" / name).read_bytes(), name
