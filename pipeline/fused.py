@@ -24,7 +24,7 @@ import pyarrow.parquet as pq
 from datamill.pipeline import decisions
 from datamill.pipeline.config import RunConfig
 from datamill.pipeline.registry import source_stage, stage_class
-from datamill.pipeline.rundir import RunDir, write_json_atomic
+from datamill.pipeline.rundir import RunDir, naming, no_space, write_json_atomic
 from datamill.pipeline.schema import RECORD_SCHEMA, WORKING_SCHEMA, conform
 from datamill.pipeline.stage import DROP_REASON, SHARD, GlobalStage, RunContext, Shard, SourceStage, Stage
 from datamill.pipeline.stats import StageStats, reason_key
@@ -235,8 +235,10 @@ class _ShardWriter:
         if path not in self.writers:
             path.parent.mkdir(parents=True, exist_ok=True)
             tmp = path.with_name(f".{path.name}.{uuid.uuid4().hex}.tmp")
-            self.writers[path] = (tmp, pq.ParquetWriter(tmp, table.schema, compression="zstd"))
-        self.writers[path][1].write_table(table)
+            with naming(path):
+                self.writers[path] = (tmp, pq.ParquetWriter(tmp, table.schema, compression="zstd"))
+        with naming(path):
+            self.writers[path][1].write_table(table)
 
     def write_kept(self, table: pa.Table) -> None:
         self._write(self.kept_path, table)
@@ -248,7 +250,8 @@ class _ShardWriter:
         if self.kept_path not in self.writers:
             self._write(self.kept_path, RECORD_SCHEMA.empty_table())
         for path, (tmp, writer) in self.writers.items():
-            writer.close()
+            with naming(path):
+                writer.close()
             os.replace(tmp, path)
 
 
@@ -280,10 +283,12 @@ class ShardWorker:
             try:
                 result = self.fused.process(task)
             except Exception as exc:  # a failed shard is reported and retried on re-run; others go on
+                full = no_space(exc)
                 result = {
                     "key": task.key,
                     "error": f"{type(exc).__name__}: {exc} (input: {task.describe()})",
                     "traceback": traceback.format_exc(),
+                    "no_space": str(full.filename or self.fused.segment) if full else None,
                 }
             results.append(json.dumps({**result, "node": node}))
         return {"result": results}

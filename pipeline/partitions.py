@@ -21,6 +21,7 @@ import pyarrow as pa
 import pyarrow.parquet as pq
 import xxhash
 
+from datamill.pipeline.rundir import naming
 from datamill.pipeline.stage import SHARD
 
 
@@ -58,7 +59,8 @@ def write_partitions(
             target = partition_folder(folder, p)
             target.mkdir(parents=True, exist_ok=True)
             chunk = rows.take(order[bounds[p] : bounds[p + 1]])
-            pq.write_table(chunk, target / f"{name}.parquet", compression=compression)
+            with naming(target / f"{name}.parquet"):
+                pq.write_table(chunk, target / f"{name}.parquet", compression=compression)
 
 
 def partition_files(folder: Path | str, part: int) -> list[Path]:

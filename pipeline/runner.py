@@ -8,6 +8,7 @@ skips what is done and redoes what a change affects.
 
 from __future__ import annotations
 
+import contextlib
 import json
 import shutil
 import time
@@ -30,6 +31,7 @@ from datamill.pipeline.rundir import (
     SUCCESS,
     RunDir,
     git_commit,
+    no_space,
     write_json_atomic,
 )
 from datamill.pipeline.stage import RESUME, GlobalStage, RunContext, Shard
@@ -114,10 +116,22 @@ class Runner:
         self.progress = Progress(enabled=progress)
         self.source = source_stage(config.sources)
         self.segments = plan_segments(config)
+        self.writing = run_dir  # the folder being written, named when the disk fills
 
     def run(self) -> dict[str, Any]:
-        with self.rd.locked() as taken_over:
-            return self._run(taken_over)
+        try:
+            with self.rd.locked() as taken_over:
+                return self._run(taken_over)
+        except RunError:
+            raise
+        except Exception as exc:
+            full = no_space(exc)
+            if full is None:
+                raise
+            raise RunError(
+                f"no space left on device writing {full.filename or self.writing}; "
+                "free space and re-run the same command to resume"
+            ) from exc
 
     def _run(self, taken_over: dict[str, Any] | None) -> dict[str, Any]:
         self._crawl()
@@ -139,7 +153,7 @@ class Runner:
         analysis: dict[str, tuple[StageStats, dict[str, Any]]] = {}  # global stage -> its stats
         try:
             for seg in self.segments:
-                path = self._folder(seg)
+                path = self.writing = self._folder(seg)
                 self.rd.prepare_segment(path, seg.fingerprint, [] if seg.is_global else list(seg.stages))
                 entry = state["segments"][seg.index - 1]
                 entry["status"] = "running"
@@ -160,7 +174,8 @@ class Runner:
         except BaseException as exc:
             state["status"] = "failed"
             state["error"] = str(exc)
-            self.rd.write_run_json(state)
+            with contextlib.suppress(OSError):  # a full disk cannot take the record of its failure
+                self.rd.write_run_json(state)
             raise
         self.rd.remove_temporaries()  # what a worker killed and retried mid-shard left
         state["status"] = "done"
@@ -258,6 +273,7 @@ class Runner:
         pending = [t for t in tasks if t.key not in done]
         nodes: set[str] = set()
         failures: list[str] = []
+        full: list[str] = []  # files a shard could not write: no space left on the device
         if pending:
             stage_names = list(seg.stages[1:] if previous is None else seg.stages)
             actors = max(1, min(len(pending), self.num_cpus))
@@ -284,10 +300,16 @@ class Runner:
                     result = json.loads(row["result"])
                     if "error" in result:
                         failures.append(f"shard {result['key']}: {result['error']}")
+                        full += [result["no_space"]] if result.get("no_space") else []
                     else:
                         done[result["key"]] = result
                         nodes.add(result["node"])
                     bar.advance()
+        if full:
+            raise RunError(
+                f"no space left on device writing {full[0]}; {len(failures)} shard(s) of {path.name} "
+                "failed: free space and re-run the same command to resume\n" + "\n".join(failures)
+            )
         if failures:
             raise RunError(
                 f"{len(failures)} shard(s) of {path.name} failed (re-run to retry):\n" + "\n".join(failures)

@@ -1,5 +1,6 @@
 """A run killed with SIGKILL part-way and re-run ends with exactly the rows of an uninterrupted
-run; one Ray worker process killed mid-run costs nothing."""
+run; one Ray worker process killed mid-run costs nothing; a run whose disk fills stops naming
+the file it could not write and, once space is freed, resumes to the same rows."""
 
 import contextlib
 import os
@@ -9,6 +10,7 @@ import time
 from pathlib import Path
 
 import psutil
+import pyarrow.parquet as pq
 import pytest
 import yaml
 
@@ -166,6 +168,58 @@ def test_killed_ray_worker_costs_nothing(reference, tmp_path, worker):
         assert committed < SHARDS + 1, "every shard was done before the kill"
     assert not decided, "dedup_exact had decided before the kill"
     assert b"will be retried" in out  # Ray saw the worker die and ran its task again
+    kept, rejected = _rows(run_dir)
+    assert kept == kept_ref
+    assert rejected == rejected_ref
+    assert _stray(run_dir) == []
+    assert verify(run_dir)[0] == []
+
+
+@pytest.fixture
+def small_disk(tmp_path):
+    """A 4 MiB tmpfs (the tests run as root), unmounted afterwards."""
+    disk = tmp_path / "disk"
+    disk.mkdir()
+    mounted = subprocess.run(
+        ["mount", "-t", "tmpfs", "-o", "size=4m", "tmpfs", str(disk)], capture_output=True, text=True
+    )
+    if mounted.returncode:
+        pytest.skip(f"cannot mount a tmpfs here (needs root): {mounted.stderr.strip()}")
+    yield disk
+    subprocess.run(["umount", "-l", str(disk)], check=True)
+
+
+def _fails_for_space(config: Path, run_dir: Path) -> str:
+    """Run to the end; it must fail for a full disk. Returns the file or folder it names."""
+    proc = _start(config, run_dir)
+    out, _ = proc.communicate(timeout=600)
+    assert proc.returncode == 1, out.decode()
+    message = out.decode().splitlines()[0]
+    head, _, named = message.partition(" writing ")
+    assert head == "datamill run: no space left on device", message
+    assert message.endswith("free space and re-run the same command to resume"), message
+    for marker in run_dir.glob("stages/*/_shards/*.json"):  # what was committed reads back whole
+        pq.read_table(marker.parent.parent / f"{marker.stem}.parquet")
+    return named.split(";")[0]
+
+
+def test_full_disk_stops_the_run_and_it_resumes_when_space_is_freed(reference, small_disk):
+    """The disk fills in the first rows pass, then (some space freed) while dedup_exact decides;
+    with space the same command resumes to the rows of an uninterrupted run."""
+    config, (kept_ref, rejected_ref) = reference
+    ballast = small_disk / "ballast"
+    run_dir = small_disk / "run"
+    ballast.write_bytes(bytes((4 << 20) - (200 << 10)))  # 200 KiB left: part of the first pass
+    named = _fails_for_space(config, run_dir)
+    assert named.startswith(f"{run_dir}/stages/01-ingest+extract_html+normalize/pages-"), named
+    assert any(run_dir.glob("stages/01-*/_shards/*.json")) and not any(run_dir.glob("stages/01-*/_SUCCESS"))
+
+    os.truncate(ballast, (4 << 20) - (600 << 10))  # 600 KiB for the run: the first pass fits
+    assert _fails_for_space(config, run_dir) == f"{run_dir}/decisions/02-dedup_exact"
+    assert any(run_dir.glob("stages/01-*/_SUCCESS")) and not any(run_dir.glob("decisions/02-*/_SUCCESS"))
+
+    ballast.unlink()
+    _finish(config, run_dir)
     kept, rejected = _rows(run_dir)
     assert kept == kept_ref
     assert rejected == rejected_ref
