@@ -203,7 +203,8 @@ def export(
     started = time.perf_counter()
     runs = [open_run(name, spec.input_path(name)) for name in spec.inputs]
     counter = TokenCounter(spec)
-    with make_workers(workers, address, executor) as pool:
+    on_disk = sum(Path(p).stat().st_size for run in runs for p in kept_files(run.path, run.state))
+    with make_workers(workers, address, executor, on_disk) as pool:
         pool.warm()
         progress(f"pass one: narrow columns of {len(runs)} input run(s) ({pool.kind}, {pool.count} workers)")
         paths, rows, sizes, kept, requests = _scan(spec, counter, runs, pool)

@@ -92,10 +92,16 @@ class Workers:
 KINDS = ("auto", "ray", "processes", "serial")
 
 
-def workers(count: int | None = None, address: str | None = None, kind: str = "auto") -> Workers:
+SMALL_BYTES = 32 << 20  # inputs smaller than this are exported in-process (processes cost more)
+
+
+def workers(
+    count: int | None = None, address: str | None = None, kind: str = "auto", input_bytes: int | None = None
+) -> Workers:
     """`auto`: Ray if an address is given (`--address`, else RAY_ADDRESS) or Ray already runs
     in this process, else a pool of `count` processes (default: the CPUs), or this process
-    alone for one worker. `ray`, `processes`, `serial` ask for one of them."""
+    alone for one worker or inputs under SMALL_BYTES on disk (the same tasks, so the same
+    output). `ray`, `processes`, `serial` ask for one of them."""
     if kind not in KINDS:
         raise ValueError(f"executor {kind!r}: expected one of {', '.join(KINDS)}")
     if kind == "serial":
@@ -116,4 +122,5 @@ def workers(count: int | None = None, address: str | None = None, kind: str = "a
         cpus = int(ray.cluster_resources().get("CPU", 1))
         return Workers("ray", max(1, count or cpus))
     count = max(1, count or os.cpu_count() or 1)
-    return Workers("processes" if count > 1 else "serial", count)
+    small = input_bytes is not None and input_bytes < SMALL_BYTES
+    return Workers("processes" if count > 1 and not small else "serial", 1 if small else count)
