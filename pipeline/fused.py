@@ -28,6 +28,7 @@ from datamill.pipeline.rundir import RunDir, naming, no_space, write_json_atomic
 from datamill.pipeline.schema import RECORD_SCHEMA, WORKING_SCHEMA, conform
 from datamill.pipeline.stage import DROP_REASON, SHARD, GlobalStage, RunContext, Shard, SourceStage, Stage
 from datamill.pipeline.stats import StageStats, reason_key
+from datamill.pipeline.view import View
 
 
 @dataclass(frozen=True)
@@ -106,17 +107,15 @@ def read_rows(path: str, batch_rows: int, columns: list[str] | None = None) -> I
 
 
 def view_of_shard(
-    batch: pa.Table,
+    i: int,
     inputs: list[tuple[str, str, int]],
     config: RunConfig,
     stage_names: list[str],
     decisions: dict[str, str],
     columns: list[str],
 ) -> Iterator[pa.Table]:
-    """A global stage's view of one shard (a Ray Data task): the rows of `inputs[i]` (key, path,
-    first stage) that the earlier stages in `stage_names` keep, as `columns` plus `id` and
-    `_shard` (= i)."""
-    i = batch.column("i")[0].as_py()
+    """A global stage's view of shard i: the rows of `inputs[i]` (key, path, first stage) that
+    the earlier stages in `stage_names` keep, as `columns` plus `id` and `_shard` (= i)."""
     key, path, start = inputs[i]
     stages = build_stages(config, stage_names[start:], decisions)
     for stage in stages:
@@ -300,21 +299,23 @@ def run_global_stage(
     """One global stage over in-memory records, without a run directory (tests, benches): its
     view is `rows` as one shard (in `blocks` blocks), its decisions go under `folder`, and the
     applier's output (every row, with `drop_reason`) comes back with the stage's stats."""
-    import ray.data
+    import ray
 
     columns = rows.select(["id", *stage.needs])
-    view = (
-        ray.data.from_arrow(columns)
-        .repartition(blocks)
-        .map_batches(
-            lambda block: block.append_column(SHARD, pa.array([0] * block.num_rows, pa.int32())),
-            batch_format="pyarrow",
-        )
-    )
+    columns = columns.append_column(SHARD, pa.array([0] * rows.num_rows, pa.int32()))
+    step = -(-rows.num_rows // blocks) or 1
+    parts = [ray.put(columns.slice(lo, step)) for lo in range(0, rows.num_rows, step)]
     ctx = RunContext(folder, folder / "decisions", ["all"], rows.num_rows, num_cpus)
     ctx.decisions.mkdir(parents=True, exist_ok=True)
-    stats = stage.decide(view, ctx)
+    stats = stage.decide(View(_in_memory, parts, num_cpus), ctx)
     applier = stage.applier(ctx.decisions)
     applier.setup()
     applier.begin_shard("all")
     return apply_stage(applier, rows), stats
+
+
+def _in_memory(part) -> Iterator[pa.Table]:
+    """An in-memory view part: a table, or (inside a Ray Dataset) its object ref."""
+    import ray
+
+    yield ray.get(part) if isinstance(part, ray.ObjectRef) else part

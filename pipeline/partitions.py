@@ -95,27 +95,20 @@ def read_keys(folder: Path | str, part: int, column: str, keys: np.ndarray, colu
 
 
 def run_tasks(task: Callable[..., dict[str, Any]], count: int, /, **kwargs: Any) -> list[dict[str, Any]]:
-    """`task(part, **kwargs)` for every part in range(count), one Ray Data task each; the rows
-    they return (small: counts, not data), in part order."""
-    import ray.data
+    """`task(part, **kwargs)` for every part in range(count), one Ray task (1 CPU) each; the
+    dicts they return (small: counts, not data), in part order."""
+    import ray
 
     if not count:
         return []
-    parts = ray.data.from_items([{"part": p} for p in range(count)], override_num_blocks=count)
-    out = parts.map_batches(
-        _run_one, fn_kwargs={"task": task, "kwargs": kwargs}, batch_size=1, batch_format="pyarrow"
-    )
-    rows = [
-        row
-        for batch in out.iter_batches(batch_format="pyarrow", batch_size=None)
-        for row in batch.to_pylist()
-    ]
-    return sorted(rows, key=lambda row: row["part"])
+    remote = ray.remote(num_cpus=1)(_run_one)
+    packed = ray.put((task, kwargs))
+    return ray.get([remote.remote(packed, part) for part in range(count)])
 
 
-def _run_one(batch: pa.Table, task: Callable[..., dict[str, Any]], kwargs: dict[str, Any]) -> pa.Table:
-    part = batch.column("part")[0].as_py()
-    return pa.Table.from_pylist([{"part": part, **task(part, **kwargs)}])
+def _run_one(packed: tuple[Callable[..., dict[str, Any]], dict[str, Any]], part: int) -> dict[str, Any]:
+    task, kwargs = packed
+    return {"part": part, **task(part, **kwargs)}
 
 
 def write_decisions(rows: pa.Table, folder: Path | str, shard_keys: list[str], name: str) -> None:

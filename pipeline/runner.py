@@ -14,6 +14,7 @@ import shutil
 import time
 from dataclasses import dataclass
 from datetime import UTC, datetime
+from functools import partial
 from pathlib import Path
 from typing import Any
 
@@ -36,6 +37,7 @@ from datamill.pipeline.rundir import (
 )
 from datamill.pipeline.stage import RESUME, GlobalStage, RunContext, Shard
 from datamill.pipeline.stats import StageStats
+from datamill.pipeline.view import View
 from datamill.stages.ingest.sources import CrawlSource
 
 STATS_FILE = "_stats.json"
@@ -336,8 +338,6 @@ class Runner:
     def _run_decisions(self, seg: Segment, path: Path, previous: Path, decided: dict[str, Path]):
         """One global stage decides on its view of the rows: the last rows pass's output (and
         rows added since), through the appliers of the global stages decided since."""
-        import ray.data
-
         name = seg.stages[0]
         stats_file = path / STATS_FILE
         if (path / SUCCESS).exists() and stats_file.exists():
@@ -354,20 +354,16 @@ class Runner:
         ctx = RunContext(self.rd.root, path, [key for key, _, _ in inputs], input_rows, self.num_cpus)
         started = time.perf_counter()
         with self.progress.task(f"{path.name}", total=None):
-            # one task per shard (a rows pass leaves a file for every shard, empty or not)
-            items = [{"i": i} for i in range(len(inputs))]
-            view = ray.data.from_items(items, override_num_blocks=len(items)).map_batches(
+            # one part per shard (a rows pass leaves a file for every shard, empty or not)
+            reader = partial(
                 view_of_shard,
-                fn_kwargs={
-                    "inputs": inputs,
-                    "config": self.config,
-                    "stage_names": since,
-                    "decisions": {n: str(f) for n, f in decided.items()},
-                    "columns": list(stage.needs),
-                },
-                batch_size=1,
-                batch_format="pyarrow",
+                inputs=inputs,
+                config=self.config,
+                stage_names=since,
+                decisions={n: str(f) for n, f in decided.items()},
+                columns=list(stage.needs),
             )
+            view = View(reader, list(range(len(inputs))), self.num_cpus)
             stage_stats = stage.decide(view, ctx)
         total = StageStats(seconds=time.perf_counter() - started)
         total.counters.update({k: v for k, v in stage_stats.items() if isinstance(v, int | float)})

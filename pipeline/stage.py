@@ -24,7 +24,7 @@ from pydantic import BaseModel, ConfigDict
 from datamill.pipeline.hashing import sha256_hex
 
 if TYPE_CHECKING:
-    import ray.data
+    from datamill.pipeline.view import View
 
 DROP_REASON = "drop_reason"
 #: what a row-local stage changed in a row it keeps (`pii:redacted:email=2`, null = unchanged):
@@ -153,8 +153,8 @@ class GlobalStage(_StageBase):
     """A barrier over the whole dataset (dedup, boilerplate, synthesis) that decides on narrow
     columns and never rewrites the corpus itself.
 
-    `decide` reads a view of the data (a Ray dataset of the columns in `needs`, plus `id` and
-    `_shard`, of the rows every earlier stage kept) and writes what it decided under
+    `decide` reads a view of the data (`pipeline/view.py`: the columns in `needs`, plus `id` and
+    `_shard`, of the rows every earlier stage kept, mapped shard by shard) and writes what it decided under
     `ctx.decisions`: per-shard decision rows, or a small table every shard shares. It returns
     its stats (numbers are counted in run.json, anything else is listed beside them). `applier`
     turns those files back into a row-local stage, which the runner applies in its next pass
@@ -165,7 +165,7 @@ class GlobalStage(_StageBase):
 
     needs: ClassVar[tuple[str, ...]] = ()
 
-    def decide(self, view: ray.data.Dataset, ctx: RunContext) -> dict[str, Any]:
+    def decide(self, view: View, ctx: RunContext) -> dict[str, Any]:
         raise NotImplementedError
 
     def applier(self, decisions: Path) -> Stage:

@@ -184,11 +184,7 @@ class Boilerplate(GlobalStage):
         cfg = self.config
         partitions = cfg.num_partitions or 2 * ctx.num_cpus
         folder = str(ctx.scratch / "lines")
-        view.map_batches(
-            line_block,
-            fn_kwargs={"group_by": cfg.group_by, "folder": folder, "partitions": partitions},
-            batch_format="pyarrow",
-        ).materialize()
+        view.map_shards(line_block, group_by=cfg.group_by, folder=folder, partitions=partitions)
         out = str(ctx.decisions / COMMON)
         rows = run_tasks(common_partition, partitions, folder=folder, out=out, min_docs=cfg.min_docs)
         return {"boilerplate_common_line_hashes": sum(row["common"] for row in rows)}

@@ -139,9 +139,7 @@ class DedupExact(GlobalStage):
     def decide(self, view, ctx: RunContext) -> dict[str, Any]:
         partitions = self.config.num_partitions or 2 * ctx.num_cpus
         folder = str(ctx.scratch / HASHES)
-        view.map_batches(
-            hash_block, fn_kwargs={"folder": folder, "partitions": partitions}, batch_format="pyarrow"
-        ).materialize()
+        view.map_shards(hash_block, folder=folder, partitions=partitions)
         rows = run_tasks(
             decide_partition, partitions, folder=folder, out=str(ctx.decisions), shard_keys=ctx.shard_keys
         )

@@ -183,11 +183,8 @@ class QualityTop(GlobalStage):
 
     def decide(self, view, ctx: RunContext) -> dict[str, Any]:
         bins = self.config.bins
-        parts = view.select_columns(["lang", "quality"]).map_batches(
-            _histogram_rows, fn_args=(bins,), batch_format="pyarrow"
-        )
         hist: dict[str, np.ndarray] = {}
-        for batch in parts.iter_batches(batch_format="pyarrow"):
+        for batch in view.map_shards(_histogram_rows, bins=bins):
             for lang, b, n in zip(*(batch.column(c).to_pylist() for c in ("lang", "bin", "n")), strict=True):
                 hist.setdefault(lang, np.zeros(bins, dtype=np.int64))[b] += n
         thresholds = {

@@ -242,19 +242,15 @@ class Decontaminate(GlobalStage):
         pq.write_table(
             items.drop_columns(["text"]).append_column("ngrams", pa.array(item_ngrams)), ctx.decisions / ITEMS
         )
-        out = view.map_batches(
+        out = view.map_shards(
             match_block,
-            fn_kwargs={
-                "cfg": cfg,
-                "decisions": str(ctx.decisions),
-                "item_ngrams": item_ngrams,
-                "shard_keys": ctx.shard_keys,
-            },
-            batch_format="pyarrow",
+            cfg=cfg,
+            decisions=str(ctx.decisions),
+            item_ngrams=item_ngrams,
+            shard_keys=ctx.shard_keys,
         )
         found = pa.concat_tables(
-            [pa.table({"item": pa.array([], pa.int32()), "best": pa.array([], pa.bool_())})]
-            + list(out.iter_batches(batch_format="pyarrow", batch_size=None))
+            [pa.table({"item": pa.array([], pa.int32()), "best": pa.array([], pa.bool_())}), *out]
         )
         return self._stats(items, item_ngrams, found)
 

@@ -53,8 +53,10 @@ def estimate(view, decisions: Path, config: Any) -> dict[str, Any]:
     if not pairs:
         return {"precision_sample": 0}
     wanted = pa.array(sorted({doc for pair in pairs for doc in pair}), pa.string())
-    found = view.map_batches(_pick, fn_kwargs={"ids": wanted}, batch_format="pyarrow")
-    texts = pa.concat_tables(list(found.iter_batches(batch_format="pyarrow", batch_size=None)))
+    found = view.map_shards(_pick, ids=wanted)
+    if not found:
+        return {"precision_sample": 0}
+    texts = pa.concat_tables(found)
     shingles = config_shingles(texts.column("text"), config)
     bounds = shingles.offsets
     sets = {

@@ -273,18 +273,14 @@ class DedupMinhash(GlobalStage):
         return result.decisions.append_column(SHARD, pa.array(shards, pa.int32())), stats
 
     def _write_signatures(self, view, scratch: Path, bands: int, rows: int, partitions: int) -> None:
-        view.map_batches(
+        view.map_shards(
             sign_block,
-            fn_kwargs={
-                "config": self.config,
-                "bands": bands,
-                "rows": rows,
-                "partitions": partitions,
-                "scratch": str(scratch),
-            },
-            batch_size=None,
-            batch_format="pyarrow",
-        ).materialize()
+            config=self.config,
+            bands=bands,
+            rows=rows,
+            partitions=partitions,
+            scratch=str(scratch),
+        )
 
     def _members(
         self, scratch: Path, keys: np.ndarray, partitions: int

@@ -112,7 +112,7 @@ class Synthesize(GlobalStage):
         cache.mkdir(parents=True, exist_ok=True)
         done, resumed_counts, _ = _resumed(cache)
         counts_dir = ctx.scratch / "synthesize-counts"
-        chunks = view.map_batches(chunk_documents, fn_args=(config,), batch_format="pyarrow")
+        chunks = view.dataset().map_batches(chunk_documents, fn_args=(config,), batch_format="pyarrow")
         generated = self._generate(chunks, cache, counts_dir, done, key)
         for _ in generated.map_batches(_count, batch_format="pyarrow").iter_batches(batch_size=None):
             pass
