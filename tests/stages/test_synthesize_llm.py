@@ -4,15 +4,18 @@ killed run leaves, and the OpenAI-compatible backend against a real vLLM server 
 
 from __future__ import annotations
 
+import contextlib
 import json
 import os
 import socket
 import subprocess
 import sys
+import threading
 import time
 import urllib.request
 from pathlib import Path
 
+import psutil
 import pyarrow as pa
 import pyarrow.compute as pc
 import pyarrow.parquet as pq
@@ -22,6 +25,7 @@ from llm_fixtures import build_tiny_model
 from datamill.pipeline import outputs
 from datamill.pipeline.config import parse
 from datamill.pipeline.runner import plan_segments
+from datamill.pipeline.verify import verify
 from datamill.stages.synthesize.rows import OUTPUT_FIELDS, build_rows, chunk_documents, request_seed
 
 pytest.importorskip("vllm", reason="vLLM is not installed (pip install -e '.[cpu-llm]')")
@@ -290,3 +294,52 @@ def test_openai_backend_against_a_vllm_server(run, tmp_path, tiny_model, vllm_se
             assert KEY.encode() not in path.read_bytes(), path
     out, err = capfd.readouterr()
     assert KEY not in out + err
+
+
+GENERATOR_TITLE = "ray::MapWorker(MapBatches(VllmGenerator))"
+
+
+def _kill_generator_once_rows_are_saved(run_dir: Path, killed: dict, stop: threading.Event) -> None:
+    """SIGKILL the vLLM generator actor (found by its process title among this process's
+    descendants) once it has saved some finished generations, recording how many."""
+    me = psutil.Process()
+    while not stop.is_set():
+        parts = list(run_dir.glob("decisions/*-synthesize/.resume/generations/part-*.parquet"))
+        if parts:
+            for proc in me.children(recursive=True):
+                with contextlib.suppress(psutil.Error):
+                    if " ".join(proc.cmdline()).startswith(GENERATOR_TITLE):
+                        killed["saved"] = sum(pq.read_metadata(p).num_rows for p in parts)
+                        proc.kill()
+                        return
+        time.sleep(0.05)
+
+
+def test_a_killed_generator_actor_costs_nothing(run, tmp_path, tiny_model):
+    """A vLLM generator actor SIGKILLed after it saved some generations (issue 20): Ray restarts
+    it, the rest is generated, and every chunk leaves once, kept or rejected."""
+    inputs = _write_docs(tmp_path / "in")
+    run_dir = tmp_path / "run"
+    short = {"num_pairs": 1, "max_question_chars": 20, "max_answer_chars": 20}  # shorter generations
+    synth = {"model": str(tiny_model), "backend": {**ENGINE, "flush_every": 1}, **SYNTH, **short}
+    killed: dict = {}
+    stop = threading.Event()
+    watcher = threading.Thread(target=_kill_generator_once_rows_are_saved, args=(run_dir, killed, stop))
+    watcher.start()
+    try:
+        state = run(_config(tiny_model, inputs, synth))
+    finally:
+        stop.set()
+        watcher.join()
+
+    counters = state["segments"][-1]["stats"]["synthesize"]["counters"]
+    total = counters["chunks"]
+    assert "saved" in killed, "the generator finished before it could be killed"
+    assert 1 <= killed["saved"] < total  # killed mid-generation: the rest came after a restart
+    assert counters["chunks_generated"] == total and "chunks_resumed" not in counters
+    synthetic = [r for r in outputs.kept(run_dir).to_pylist() if r["kind"] == "synthetic"]
+    rejected = outputs.rejected(run_dir, "synthesize").to_pylist()
+    ids = sorted(r["id"] for r in synthetic + rejected)
+    assert len(ids) == len(set(ids)) == total  # nothing lost, nothing twice
+    assert {r["drop_reason"] for r in rejected} <= ALLOWED_REJECTIONS
+    assert verify(run_dir)[0] == []
