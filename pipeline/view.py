@@ -15,6 +15,9 @@ import pyarrow as pa
 # one task per shard; a retried task (worker lost) runs the shard again: the functions mapped
 # write files named by their content, so a retry overwrites its own files
 _IN_FLIGHT_PER_CPU = 4
+# a shard's view batches are joined up to about this many bytes before the mapped function
+# sees them: fewer, larger calls (and partition files) than one per rows batch
+BLOCK_BYTES = 32 << 20
 
 
 class View:
@@ -26,8 +29,9 @@ class View:
         self.num_cpus = num_cpus
 
     def map_shards(self, fn: Callable[..., pa.Table | None], /, **kwargs: Any) -> list[pa.Table]:
-        """`fn(table, **kwargs)` on every batch of every shard, one Ray task (1 CPU) per shard;
-        the non-empty tables it returns, in shard order (small: counts or narrow rows)."""
+        """`fn(table, **kwargs)` on every block of every shard (its batches joined up to
+        BLOCK_BYTES), one Ray task (1 CPU) per shard; the non-empty tables it returns, in shard
+        order (small: counts or narrow rows)."""
         import ray
 
         task = ray.remote(num_cpus=1)(_map_part)
@@ -57,8 +61,22 @@ class View:
 
 def _map_part(packed: tuple, part: Any) -> list[pa.Table]:
     reader, fn, kwargs = packed
-    out = (fn(table, **kwargs) for table in reader(part))
+    out = (fn(table, **kwargs) for table in blocks(reader(part)))
     return [table for table in out if table is not None and table.num_rows]
+
+
+def blocks(tables: Iterator[pa.Table], size: int = BLOCK_BYTES) -> Iterator[pa.Table]:
+    """`tables` joined, in order, into tables of about `size` bytes (the last one smaller)."""
+    pending: list[pa.Table] = []
+    held = 0
+    for table in tables:
+        pending.append(table)
+        held += table.nbytes
+        if held >= size:
+            yield pa.concat_tables(pending, promote_options="default")
+            pending, held = [], 0
+    if pending:
+        yield pa.concat_tables(pending, promote_options="default")
 
 
 def _read_part(
