@@ -156,9 +156,15 @@ def _scan_request(spec: MixSpec, counter: TokenCounter, run: RunInput) -> ScanRe
     )
 
 
-def _scan(spec: MixSpec, counter: TokenCounter, runs: list[RunInput], pool: Workers):
-    """Pass one: every input's kept rows, narrow (with `run`), and every file's sizes."""
-    files = [(run, path) for run in runs for path in kept_files(run.path, run.state)]
+def _scan(
+    spec: MixSpec,
+    counter: TokenCounter,
+    runs: list[RunInput],
+    files: list[tuple[RunInput, str]],
+    pool: Workers,
+):
+    """Pass one: every input's kept rows (`files`: each run's kept files), narrow (with `run`),
+    and every file's sizes."""
     requests = {run.name: _scan_request(spec, counter, run) for run in runs}
     args = [(path, i, run.name, requests[run.name]) for i, (run, path) in enumerate(files)]
     # narrow reads are quick: this process does them while the workers start, unless there
@@ -203,11 +209,12 @@ def export(
     started = time.perf_counter()
     runs = [open_run(name, spec.input_path(name)) for name in spec.inputs]
     counter = TokenCounter(spec)
-    on_disk = sum(Path(p).stat().st_size for run in runs for p in kept_files(run.path, run.state))
+    files = [(run, path) for run in runs for path in kept_files(run.path, run.state)]
+    on_disk = sum(Path(path).stat().st_size for _, path in files)
     with make_workers(workers, address, executor, on_disk) as pool:
         pool.warm()
         progress(f"pass one: narrow columns of {len(runs)} input run(s) ({pool.kind}, {pool.count} workers)")
-        paths, rows, sizes, kept, requests = _scan(spec, counter, runs, pool)
+        paths, rows, sizes, kept, requests = _scan(spec, counter, runs, files, pool)
         stored = sorted(name for name, r in requests.items() if r.use_stored)
         all_tokens = int(rows["tokens"].sum() or 0)
         rows = rows.with_columns(policy=policy.violation(spec.license_policy, rows))

@@ -15,19 +15,14 @@ from datamill.classifiers.token_count import (
     ESTIMATE_RULE,
     TOKENS_PER_WORD,
     count_with,
+    estimate_tokens,
     file_sha256,
     load_tokenizer,
 )
-from datamill.classifiers.token_count import estimate_tokens as _estimate
 from datamill.mixes.spec import MixSpec, MixSpecError
 from datamill.stages.tokens import Tokens, method
 
 __all__ = ["ESTIMATE_RULE", "TokenCounter", "estimate_tokens", "stored_method"]
-
-
-def estimate_tokens(texts: pl.Series | pa.Array | pa.ChunkedArray) -> np.ndarray:
-    """One token per CJK character plus 1.3 per other word, rounded up; 0 for null text."""
-    return _estimate(texts)
 
 
 def stored_method(state: dict[str, Any]) -> dict[str, str | None] | None:
@@ -69,7 +64,7 @@ class TokenCounter:
 
     def count(self, texts: pl.Series | pa.Array | pa.ChunkedArray) -> np.ndarray:
         if self.path is None:
-            return _estimate(texts)
+            return estimate_tokens(texts)
         if self._tokenizer is None:
             self._tokenizer = load_tokenizer(self.path)
         return count_with(self._tokenizer, texts)
