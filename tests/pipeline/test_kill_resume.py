@@ -167,7 +167,9 @@ def test_killed_ray_worker_costs_nothing(reference, tmp_path, worker):
     if worker == "fused_pass_actor":
         assert committed < SHARDS + 1, "every shard was done before the kill"
     assert not decided, "dedup_exact had decided before the kill"
-    assert b"will be retried" in out  # Ray saw the worker die and ran its task again
+    # Ray saw the worker die (its message depends on whether a call was in flight); the rows
+    # below show the work was redone
+    assert b"will be retried" in out or b"A worker died or was killed" in out, out.decode()
     kept, rejected = _rows(run_dir)
     assert kept == kept_ref
     assert rejected == rejected_ref
