@@ -33,8 +33,13 @@ _BATCH = 4096  # texts per tokenizer call
 def char_classes() -> np.ndarray:
     """uint8 class (other, word, CJK) of every code point, from the regexes themselves."""
     points = np.r_[np.arange(0xD800), np.arange(0xE000, 0x110000)]
-    chars = pl.Series(np.char.mod("%c", points).astype(object), dtype=pl.String)
-    frame = pl.DataFrame({"c": chars}).select(
+    # one string per code point, built from buffers (0.06 s; a Python string each took ~2 s,
+    # paid by every worker process that counts tokens)
+    data = points.astype("<u4").tobytes().decode("utf-32-le").encode("utf-8")
+    offsets = np.zeros(len(points) + 1, np.int32)
+    np.cumsum(1 + (points >= 0x80) + (points >= 0x800) + (points >= 0x10000), out=offsets[1:])
+    chars = pa.StringArray.from_buffers(len(points), pa.py_buffer(offsets), pa.py_buffer(data))
+    frame = pl.DataFrame({"c": pl.from_arrow(chars)}).select(
         cjk=pl.col("c").str.contains(CJK_CHAR), word=pl.col("c").str.contains(OTHER_WORD)
     )
     table = np.zeros(0x110000, np.uint8)
