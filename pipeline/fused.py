@@ -1,9 +1,10 @@
 """One streaming pass of fused row-local stages over one shard, written exactly once.
 
-`ShardWorker` is the Ray Data actor: it builds and sets up its stages once, then for each
-shard reads batches (from the input files or the previous segment's Parquet), runs every
-stage, routes rejected rows to `rejected/<stage>/<shard>.parquet`, kept rows to
-`<segment>/<shard>.parquet`, and commits the shard by writing its marker last.
+`run_shard` is the Ray task: its worker process builds and sets up the pass's stages once
+(kept while it runs shards of the same pass), then for each shard reads batches (from the
+input files or the previous segment's Parquet), runs every stage, routes rejected rows to
+`rejected/<stage>/<shard>.parquet`, kept rows to `<segment>/<shard>.parquet`, and commits the
+shard by writing its marker last.
 """
 
 from __future__ import annotations
@@ -254,43 +255,60 @@ class _ShardWriter:
             os.replace(tmp, path)
 
 
-class ShardWorker:
-    """Ray Data actor around `FusedPass`: stages are loaded once per actor."""
+@dataclass(frozen=True)
+class PassSetup:
+    """What a worker needs to build a rows pass's stages (picklable, put once per pass)."""
 
-    def __init__(
-        self,
-        config_json: str,
-        base_dir: str,
-        run_dir: str,
-        segment: str,
-        stage_names: list[str],
-        with_source: bool,
-        decisions: dict[str, str],
-    ) -> None:
+    config_json: str
+    base_dir: str
+    run_dir: str
+    segment: str
+    stage_names: tuple[str, ...]
+    with_source: bool
+    decisions: tuple[tuple[str, str], ...]
+
+    def build(self) -> FusedPass:
         from datamill.pipeline.config import parse
 
-        config = parse(json.loads(config_json), "run.json config", Path(base_dir))
-        self.fused = FusedPass(config, Path(run_dir), Path(segment), stage_names, with_source, decisions)
+        config = parse(json.loads(self.config_json), "run.json config", Path(self.base_dir))
+        return FusedPass(
+            config,
+            Path(self.run_dir),
+            Path(self.segment),
+            list(self.stage_names),
+            self.with_source,
+            dict(self.decisions),
+        )
 
-    def __call__(self, batch: dict) -> dict:
-        import ray
 
-        node = ray.get_runtime_context().get_node_id()
-        results = []
-        for text in batch["task"]:
-            task = ShardTask.from_json(text)
-            try:
-                result = self.fused.process(task)
-            except Exception as exc:  # a failed shard is reported and retried on re-run; others go on
-                full = no_space(exc)
-                result = {
-                    "key": task.key,
-                    "error": f"{type(exc).__name__}: {exc} (input: {task.describe()})",
-                    "traceback": traceback.format_exc(),
-                    "no_space": str(full.filename or self.fused.segment) if full else None,
-                }
-            results.append(json.dumps({**result, "node": node}))
-        return {"result": results}
+# the pass a worker process last built: Ray reuses worker processes across tasks, so the
+# stages (models, compiled rules, parser processes) load once per worker and pass, and the
+# same warm workers go on to run the global stages' tasks
+_built: dict[PassSetup, FusedPass] = {}
+
+
+def run_shard(setup: PassSetup, task_json: str) -> str:
+    """One shard of a rows pass, committed; its result as JSON (stats, or the error that
+    failed it: a failed shard is reported and retried on re-run while the others go on)."""
+    import ray
+
+    node = ray.get_runtime_context().get_node_id()
+    task = ShardTask.from_json(task_json)
+    segment = setup.segment
+    try:
+        if setup not in _built:
+            _built.clear()
+            _built[setup] = setup.build()
+        result = _built[setup].process(task)
+    except Exception as exc:
+        full = no_space(exc)
+        result = {
+            "key": task.key,
+            "error": f"{type(exc).__name__}: {exc} (input: {task.describe()})",
+            "traceback": traceback.format_exc(),
+            "no_space": str(full.filename or segment) if full else None,
+        }
+    return json.dumps({**result, "node": node})
 
 
 def run_global_stage(

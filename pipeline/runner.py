@@ -1,8 +1,8 @@
-"""The runner: plan segments, run them on Ray Data, checkpoint, resume (docs/architecture.md, Segments).
+"""The runner: plan segments, run them on Ray, checkpoint, resume (docs/architecture.md, Segments).
 
-Consecutive row-local stages form one *fused* segment, run shard by shard in a single
-`map_batches` pass over Ray actors; each global stage is its own segment (a barrier). Every
-segment has a fingerprint chained from its inputs, stages, versions and configs: re-running
+Consecutive row-local stages form one *fused* segment, run one Ray task a shard on worker
+processes that keep the pass's stages loaded; each global stage is its own segment (a
+barrier). Every segment has a fingerprint chained from its inputs, stages, versions and configs: re-running
 skips what is done and redoes what a change affects.
 """
 
@@ -12,6 +12,7 @@ import contextlib
 import json
 import shutil
 import time
+from collections.abc import Iterator
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from functools import partial
@@ -22,7 +23,7 @@ import pyarrow.parquet as pq
 
 from datamill.pipeline import __version__, ray_session
 from datamill.pipeline.config import RunConfig
-from datamill.pipeline.fused import ShardTask, ShardWorker, view_of_shard
+from datamill.pipeline.fused import PassSetup, ShardTask, run_shard, view_of_shard
 from datamill.pipeline.hashing import sha256_hex
 from datamill.pipeline.progress import Progress
 from datamill.pipeline.registry import source_stage, stage_class
@@ -255,9 +256,6 @@ class Runner:
     def _run_rows(
         self, seg: Segment, path: Path, previous: Path | None, shards: list[Shard], decided: dict[str, Path]
     ):
-        import ray.data
-        from ray.data import ActorPoolStrategy
-
         if previous is None:
             fingerprint = seg.fingerprint
             tasks = [
@@ -277,29 +275,17 @@ class Runner:
         failures: list[str] = []
         full: list[str] = []  # files a shard could not write: no space left on the device
         if pending:
-            stage_names = list(seg.stages[1:] if previous is None else seg.stages)
-            actors = max(1, min(len(pending), self.num_cpus))
-            ds = ray.data.from_items(
-                [{"task": t.to_json()} for t in pending], override_num_blocks=len(pending)
-            )
-            ds = ds.map_batches(
-                ShardWorker,
-                fn_constructor_args=(
-                    json.dumps(self.config.dump()),
-                    str(self.config.base_dir),
-                    str(self.rd.root),
-                    str(path),
-                    stage_names,
-                    previous is None,
-                    {name: str(folder) for name, folder in decided.items()},
-                ),
-                batch_size=1,
-                compute=ActorPoolStrategy(size=actors, max_tasks_in_flight_per_actor=1),
-                num_cpus=1,
+            setup = PassSetup(
+                json.dumps(self.config.dump()),
+                str(self.config.base_dir),
+                str(self.rd.root),
+                str(path),
+                tuple(seg.stages[1:] if previous is None else seg.stages),
+                previous is None,
+                tuple(sorted((name, str(folder)) for name, folder in decided.items())),
             )
             with self.progress.task(f"{path.name}", total=len(tasks), completed=len(done)) as bar:
-                for row in ds.iter_rows():
-                    result = json.loads(row["result"])
+                for result in _run_shards(setup, pending):
                     if "error" in result:
                         failures.append(f"shard {result['key']}: {result['error']}")
                         full += [result["no_space"]] if result.get("no_space") else []
@@ -379,6 +365,18 @@ class Runner:
         are not in those rows yet)."""
         index = int(previous.name.split("-", 1)[0])
         return next(s.index for s in self.segments if s.is_global and s.stages[0] == name) > index
+
+
+def _run_shards(setup: PassSetup, tasks: list[ShardTask]) -> Iterator[dict[str, Any]]:
+    """Every shard as a Ray task (1 CPU; retried if its worker dies), results as they finish."""
+    import ray
+
+    remote = ray.remote(num_cpus=1)(run_shard)
+    setup_ref = ray.put(setup)
+    running = [remote.remote(setup_ref, task.to_json()) for task in tasks]
+    while running:
+        ready, running = ray.wait(running, num_returns=1)
+        yield json.loads(ray.get(ready[0]))
 
 
 def _sum_stats(items) -> dict[str, StageStats]:

@@ -128,9 +128,9 @@ def _worker(root_pid: int, title: str) -> psutil.Process | None:
 
 
 WORKERS = {
-    # a shard worker actor of the first rows pass running a shard, after another was committed
-    "fused_pass_actor": (
-        "ray::MapWorker(MapBatches(ShardWorker)).submit",
+    # a Ray task of the first rows pass running a shard, after another was committed
+    "fused_pass_task": (
+        "ray::run_shard",
         lambda run_dir: any(run_dir.glob("stages/01-*/_shards/*.json")),
     ),
     # a Ray task of dedup_exact deciding: building its view of a shard and hashing it into
@@ -164,7 +164,7 @@ def test_killed_ray_worker_costs_nothing(reference, tmp_path, worker):
             os.killpg(proc.pid, signal.SIGKILL)
             proc.wait()
     assert proc.returncode == 0, out.decode()
-    if worker == "fused_pass_actor":
+    if worker == "fused_pass_task":
         assert committed < SHARDS + 1, "every shard was done before the kill"
     assert not decided, "dedup_exact had decided before the kill"
     # Ray saw the worker die (its message depends on whether a call was in flight); the rows
