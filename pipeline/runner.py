@@ -160,6 +160,7 @@ class Runner:
                 self.rd.prepare_segment(path, seg.fingerprint, [] if seg.is_global else list(seg.stages))
                 entry = state["segments"][seg.index - 1]
                 entry["status"] = "running"
+                began = time.perf_counter()
                 self.rd.write_run_json(state)
                 if seg.is_global:
                     stats, extra = self._run_decisions(seg, path, previous, decided)
@@ -173,6 +174,7 @@ class Runner:
                             extra = {**analysis[name][1], **extra}
                     previous = path
                 entry.update(status="done", stats={k: v.to_json() for k, v in stats.items()}, **extra)
+                entry["wall_seconds"] = round(time.perf_counter() - began, 3)
                 self.rd.write_run_json(state)
         except BaseException as exc:
             state["status"] = "failed"
