@@ -1,14 +1,22 @@
 """Parsing untrusted documents in a child process under a time and memory limit.
 
 lxml, trafilatura and MuPDF run C code a Python thread cannot interrupt, so a stage that parses
-hostile input (`extract_html`, `extract_pdf`) hands each document to a child process:
-`ParserProcess` keeps one child (`python -m datamill.pipeline.parser_process SPEC`) and streams
-documents to it over a pipe; each result must come back within `timeout` seconds, else the child
-is killed, the document gets `{"reason": "timeout"}` and a fresh child takes the rest. A child
-that dies (a crash in a C library, the memory limit, a SIGKILL from outside) is restarted and
-given the same document once more: if that crashes it too, the document gets
-`{"reason": "parser_crashed", "detail": "signal_N"}`; a one-off kill costs nothing. Results
-travel as JSON, never pickle, so a compromised parser cannot run code in the parent.
+hostile input (`extract_html`, `extract_pdf`) hands its documents to a child process:
+`ParserProcess` keeps one child (`python -m datamill.pipeline.parser_process SPEC FD`) and sends
+it documents in chunks (up to `CHUNK_DOCS` documents or `CHUNK_BYTES`, one pipe message each
+way), so the parent wakes once per chunk, not once per document.
+
+The time limit is per document. Before each document the child writes the document's number
+and its start time (CLOCK_MONOTONIC, shared by all processes) into a shared memory page (the
+memfd `FD`); the parent sleeps until the chunk's reply or the deadline of the document in
+flight, whichever comes first. A document still in flight at its deadline gets
+`{"reason": "timeout"}`, its child is killed and a fresh child takes the rest. A child that
+dies (a crash in a C library, the memory limit, a SIGKILL from outside) is restarted and given
+the document it was on once more: if that crashes it too, the document gets
+`{"reason": "parser_crashed", "detail": "signal_N"}`; a one-off kill costs nothing. Either way
+the results of the chunk's earlier documents died with the child: they are parsed again (the
+same bytes give the same result), which bounds the work redone per failure by the chunk size.
+Results travel as JSON, never pickle, so a compromised parser cannot run code in the parent.
 
 The child runs a *handler*: `"module:function"`, where `function(options) -> parse` is called
 once in the child (under the memory limit; heavy imports go there) and `parse(request: bytes)
@@ -19,16 +27,23 @@ from __future__ import annotations
 
 import importlib
 import json
+import mmap
 import os
+import struct
 import subprocess
 import sys
-import threading
+import time
 from dataclasses import asdict, dataclass, field
 from multiprocessing.connection import Connection
 from typing import Any
 
 READY = b"ready"
 STARTUP_TIMEOUT = 120.0  # seconds for the child to import its libraries (a loaded machine is slow)
+CHUNK_DOCS = 16  # documents per message to the child (what one failure may have to redo)
+CHUNK_BYTES = 8 << 20  # and at most this many bytes of them (a larger document goes alone)
+# the child's progress: number of the document it is on (counted from 0 over the child's life;
+# -1 before the first), the CLOCK_MONOTONIC nanoseconds at which it began
+_PROGRESS = struct.Struct("<qq")
 
 
 @dataclass(frozen=True)
@@ -40,14 +55,31 @@ class ParserSpec:
     test_crash_marker: str | None = None  # test hook: a document containing it kills the child
 
 
-def _serve(spec: ParserSpec) -> None:
+def frame(docs: list[bytes]) -> bytes:
+    """One message holding `docs`: their count, their sizes, then their bytes."""
+    return struct.pack(f"<I{len(docs)}Q", len(docs), *map(len, docs)) + b"".join(docs)
+
+
+def unframe(message: bytes) -> list[bytes]:
+    """The documents of a `frame` message."""
+    (count,) = struct.unpack_from("<I", message)
+    at = 4 + 8 * count
+    docs = []
+    for size in struct.unpack_from(f"<{count}Q", message, 4):
+        docs.append(message[at : at + size])
+        at += size
+    return docs
+
+
+def _serve(spec: ParserSpec, progress_fd: int) -> None:
     import resource
     import signal
-    import time
 
     out = Connection(os.dup(1), readable=False)
     os.dup2(2, 1)  # stray prints must not corrupt the result pipe
     source = Connection(0, writable=False)
+    progress = mmap.mmap(progress_fd, _PROGRESS.size)
+    os.close(progress_fd)
     limit = spec.max_memory_mb << 20
     resource.setrlimit(resource.RLIMIT_AS, (limit, limit))
     module, _, name = spec.handler.partition(":")
@@ -55,31 +87,43 @@ def _serve(spec: ParserSpec) -> None:
     out.send_bytes(READY)  # limits count parsing only
     hang = spec.test_hang_marker.encode() if spec.test_hang_marker else None
     crash = spec.test_crash_marker.encode() if spec.test_crash_marker else None
+    number = 0
     while True:
         try:
-            raw = source.recv_bytes()
+            docs = unframe(source.recv_bytes())
         except EOFError:
             return
-        if hang and hang in raw:
-            time.sleep(3600)
-        if crash and crash in raw:
-            os.kill(os.getpid(), signal.SIGSEGV)
-        try:
-            result = parse(raw)
-        except MemoryError:
-            result = {"reason": "out_of_memory"}
-        except Exception as exc:  # a parser bug on one document: report it, keep serving
-            result = {"reason": "parse_error", "detail": type(exc).__name__}
-        try:
-            payload = json.dumps(result, ensure_ascii=False).encode("utf-8")
-        except UnicodeEncodeError:  # a lone surrogate in a string: escaped, read back the same
-            payload = json.dumps(result).encode("ascii")
-        out.send_bytes(payload)
+        payloads = []
+        for raw in docs:
+            _PROGRESS.pack_into(progress, 0, number, time.monotonic_ns())
+            number += 1
+            if hang and hang in raw:
+                time.sleep(3600)
+            if crash and crash in raw:
+                os.kill(os.getpid(), signal.SIGSEGV)
+            payloads.append(_parsed(parse, raw))
+        out.send_bytes(b"[" + b",".join(payloads) + b"]")
+
+
+def _parsed(parse, raw: bytes) -> bytes:
+    """`parse(raw)` as JSON; a parser bug or the memory limit on one document is its result."""
+    try:
+        result = parse(raw)
+    except MemoryError:
+        result = {"reason": "out_of_memory"}
+    except Exception as exc:  # a parser bug on one document: report it, keep serving
+        result = {"reason": "parse_error", "detail": type(exc).__name__}
+    try:
+        return json.dumps(result, ensure_ascii=False).encode("utf-8")
+    except UnicodeEncodeError:  # a lone surrogate in a string: escaped, read back the same
+        return json.dumps(result).encode("ascii")
+    except MemoryError:
+        return b'{"reason": "out_of_memory"}'
 
 
 class ParserProcess:
-    """One child process running `spec.handler`; `parse_many` never blocks longer than
-    `timeout` per document (after the child has started)."""
+    """One child process running `spec.handler`; `parse_many` never lets a document run
+    longer than `timeout` (after the child has started)."""
 
     def __init__(self, spec: ParserSpec, timeout: float) -> None:
         self.spec = spec
@@ -92,12 +136,27 @@ class ParserProcess:
         return self.proc.pid if self.proc is not None else None
 
     def _start(self) -> None:
-        self.proc = subprocess.Popen(
-            [sys.executable, "-m", "datamill.pipeline.parser_process", json.dumps(asdict(self.spec))],
-            stdin=subprocess.PIPE,
-            stdout=subprocess.PIPE,
-            close_fds=True,
-        )
+        fd = os.memfd_create("datamill-parser-progress")
+        try:
+            os.ftruncate(fd, _PROGRESS.size)
+            self.progress = mmap.mmap(fd, _PROGRESS.size)
+            _PROGRESS.pack_into(self.progress, 0, -1, 0)
+            self.proc = subprocess.Popen(
+                [
+                    sys.executable,
+                    "-m",
+                    "datamill.pipeline.parser_process",
+                    json.dumps(asdict(self.spec)),
+                    str(fd),
+                ],
+                stdin=subprocess.PIPE,
+                stdout=subprocess.PIPE,
+                close_fds=True,
+                pass_fds=(fd,),
+            )
+        finally:
+            os.close(fd)
+        self.sent = 0  # documents sent to this child
         self.send = Connection(os.dup(self.proc.stdin.fileno()), readable=False)
         self.recv = Connection(os.dup(self.proc.stdout.fileno()), writable=False)
         self.proc.stdin.close()
@@ -122,54 +181,89 @@ class ParserProcess:
         self.proc.wait()
         self.send.close()
         self.recv.close()
+        self.progress.close()
         self.proc = None
 
     def __del__(self) -> None:
         self.close()
 
-    def _feed(self, raws: list[bytes]) -> None:
-        try:
-            for raw in raws:
-                self.send.send_bytes(raw)
-        except OSError:  # the child was killed or died: the reader reports it
-            pass
-
     def parse_many(self, raws: list[bytes]) -> list[dict[str, Any]]:
         """One result per document, in order (see the module docstring for the failures)."""
-        results: list[dict[str, Any]] = []
-        crashed_once = -1  # the document that crashed a child, given one more child
-        while len(results) < len(raws):
+        results: list[dict[str, Any] | None] = [None] * len(raws)
+        pending = list(range(len(raws)))  # documents without a result, in order
+        crashed_once: set[int] = set()  # documents that crashed a child, given one more child
+        while pending:
             if self.proc is None:
                 self._start()
-            feeder = threading.Thread(target=self._feed, args=(raws[len(results) :],), daemon=True)
-            feeder.start()
-            while len(results) < len(raws):
-                result = self._next_result()
-                if result.get("reason") in ("timeout", "parser_crashed"):
-                    self.close()
-                    self.restarts += 1
-                    if result["reason"] == "parser_crashed" and crashed_once != len(results):
-                        crashed_once = len(results)
-                        break  # the same document once more, in a fresh child
-                    results.append(result)
-                    break
-                results.append(result)
-            feeder.join()
-        return results
+            chunk = _chunk([raws[i] for i in pending[:CHUNK_DOCS]])
+            replies, failed = self._parse_chunk(chunk)
+            if failed is None:
+                for i, reply in zip(pending[: len(chunk)], replies, strict=True):
+                    results[i] = reply
+                del pending[: len(chunk)]
+                continue
+            self.close()
+            self.restarts += 1
+            at, failure = failed
+            doc = pending[at]
+            if failure["reason"] == "parser_crashed" and doc not in crashed_once:
+                crashed_once.add(doc)  # the same document once more, in a fresh child
+                continue
+            results[doc] = failure
+            del pending[at]
+        return results  # type: ignore[return-value]  (every document has its result)
 
-    def _next_result(self) -> dict[str, Any]:
-        if not self.recv.poll(self.timeout):
-            return {"reason": "timeout"}
+    def _parse_chunk(self, docs: list[bytes]) -> tuple[list[dict[str, Any]], tuple[int, dict] | None]:
+        """(results of `docs`, None), or ([], (position of the document the child failed on,
+        its result)) after a timeout or the child's death."""
+        first = self.sent
         try:
-            return json.loads(self.recv.recv_bytes())
-        except (EOFError, OSError):
-            try:
-                code = self.proc.wait(timeout=5)
-            except subprocess.TimeoutExpired:
-                code = 0
-            detail = f"signal_{-code}" if code < 0 else f"exit_{code}"
-            return {"reason": "parser_crashed", "detail": detail}
+            self.send.send_bytes(frame(docs))
+        except OSError:  # the child died before it read them
+            return [], (0, self._crashed())
+        self.sent += len(docs)
+        sent_at = time.monotonic()
+        while True:
+            number, started = self._in_flight()
+            at = max(0, number - first)
+            deadline = (started / 1e9 if number >= first else sent_at) + self.timeout
+            if self.recv.poll(max(0.0, deadline - time.monotonic())):
+                try:
+                    replies = json.loads(self.recv.recv_bytes())
+                except (EOFError, OSError):
+                    return [], (max(0, self._in_flight()[0] - first), self._crashed())
+                if len(replies) != len(docs):
+                    raise RuntimeError(f"the parser process sent {len(replies)} results for {len(docs)}")
+                return replies, None
+            if self._in_flight() == (number, started):  # still on the same document
+                return [], (at, {"reason": "timeout"})
+
+    def _in_flight(self) -> tuple[int, int]:
+        """(number, start in ns) of the document the child is on; read until two reads agree,
+        so a read torn by the child's write is never used."""
+        last = _PROGRESS.unpack_from(self.progress)
+        while (now := _PROGRESS.unpack_from(self.progress)) != last:
+            last = now
+        return last
+
+    def _crashed(self) -> dict[str, Any]:
+        try:
+            code = self.proc.wait(timeout=5)
+        except subprocess.TimeoutExpired:
+            code = 0
+        detail = f"signal_{-code}" if code < 0 else f"exit_{code}"
+        return {"reason": "parser_crashed", "detail": detail}
+
+
+def _chunk(docs: list[bytes]) -> list[bytes]:
+    """The first of `docs` up to `CHUNK_BYTES` (at least one)."""
+    size = 0
+    for n, doc in enumerate(docs):
+        size += len(doc)
+        if size > CHUNK_BYTES and n:
+            return docs[:n]
+    return docs
 
 
 if __name__ == "__main__":
-    _serve(ParserSpec(**json.loads(sys.argv[1])))
+    _serve(ParserSpec(**json.loads(sys.argv[1])), int(sys.argv[2]))
