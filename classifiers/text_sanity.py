@@ -68,6 +68,7 @@ _SCRIPT_CLASSES = (
 # scripts counted together for the main-script share (common and rare characters of one script)
 _SCRIPT_GROUPS = ((LETTER,), (LATIN,), (CYRILLIC,), (GREEK,), (ARABIC,), (THAI,), (KANA,))
 _SCRIPT_GROUPS += ((HAN, HAN_RARE), (HANGUL, HANGUL_RARE))
+_GROUP_MATRIX = np.array([[cls in group for group in _SCRIPT_GROUPS] for cls in range(16)], np.int64)
 
 
 class Params(RuleParams):
@@ -151,22 +152,30 @@ def _per_line(flags: np.ndarray, starts: np.ndarray, ends: np.ndarray) -> np.nda
     return total[ends] - total[starts]
 
 
-def measure(text: str) -> tuple[dict[str, float], str]:
-    """Every part of the score except lid.176's, and the text's wordy lines (lid.176's input):
-    one pass of array lookups over the code points."""
-    cps = np.frombuffer(text.encode("utf-32-le", "surrogatepass"), np.uint32)
+def measure(texts: list[str]) -> list[tuple[dict[str, float], str]]:
+    """Every part of the score except lid.176's, and the wordy lines (lid.176's input), of each
+    text: one pass of array lookups over the code points of all the texts joined by line
+    breaks (a line break is a space that ends a line: no count, line or word spans two texts)."""
+    if not texts:
+        return []
+    joined = "\n".join(texts)
+    cps = np.frombuffer(joined.encode("utf-32-le", "surrogatepass"), np.uint32)
+    sizes = np.fromiter(map(len, texts), np.int64, len(texts))  # code points (surrogatepass)
+    owner = np.repeat(np.arange(len(texts)), sizes + 1)  # text of each code point and separator
     classes = char_table()[cps]
-    counts = np.bincount(classes, minlength=16)
-    chars = int(len(cps) - counts[SPACE])
-    letters = int(counts[LETTER:].sum())
-    main = sorted((int(counts[list(group)].sum()) for group in _SCRIPT_GROUPS), reverse=True)
-    off_script = chars - main[0] - main[1] - int(counts[DIGIT] + counts[PUNCT])
-    cjk = int(counts[HAN] + counts[HAN_RARE] + counts[HANGUL] + counts[HANGUL_RARE])
+    counts = np.bincount(owner[:-1] * 16 + classes, minlength=16 * len(texts)).reshape(-1, 16)
+    counts[:-1, SPACE] -= 1  # the separators
+    chars = sizes - counts[:, SPACE]
+    letters = counts[:, LETTER:].sum(axis=1)
+    main = np.sort(counts @ _GROUP_MATRIX, axis=1)
+    off_script = chars - main[:, -1] - main[:, -2] - counts[:, DIGIT] - counts[:, PUNCT]
+    cjk = counts[:, [HAN, HAN_RARE, HANGUL, HANGUL_RARE]].sum(axis=1)
     # lines: non-empty ones, those with no word of three letters, no digit and at most one CJK
     # character ("e.", ". sr N"), and wordy ones (letters >= half, code marks <= 1/20)
     breaks = np.flatnonzero(cps == 10)
     starts = np.concatenate(([0], breaks + 1))
     ends = np.concatenate((breaks, [len(cps)]))
+    line_owner = owner[starts]
     is_letter = classes >= LETTER
     run3 = np.zeros(len(cps), np.bool_)
     run3[2:] = is_letter[2:] & is_letter[1:-1] & is_letter[:-2]
@@ -178,35 +187,46 @@ def measure(text: str) -> tuple[dict[str, float], str]:
     wordy = nonempty & (2 * line_letters >= line_chars)
     marks = mark_table()[cps]
     wordy &= 20 * _per_line((marks & CODE) > 0, starts, ends) <= line_chars
-    lines = text.split("\n")
-    kept = [lines[i] for i in np.flatnonzero(wordy)]
-    size = sum(len(line) for line in kept)
-    if size > MAX_LID_CHARS:  # every k-th line: the whole text is sampled, not its start
-        kept = kept[:: -(-size // MAX_LID_CHARS)]
-    n = max(1, chars)
-    return {
-        "sanity_chars": float(chars),
-        "sanity_bad_chars": counts[BAD] / n,
-        "sanity_off_script": max(0, off_script) / n,
-        "sanity_odd_words": _odd_chars(marks, is_letter, classes == SPACE) / max(1, letters),
-        "sanity_rare_cjk": (counts[HAN_RARE] + counts[HANGUL_RARE]) / max(1, cjk),
-        "sanity_short_lines": float(np.count_nonzero(nonempty & ~good)) / max(1, np.count_nonzero(nonempty)),
-    }, "\n".join(kept)
+    nonempty_lines = np.bincount(line_owner[nonempty], minlength=len(texts))
+    short_lines = np.bincount(line_owner[nonempty & ~good], minlength=len(texts))
+    odd_chars = np.bincount(owner[:-1][_odd_chars(marks, is_letter, classes == SPACE)], minlength=len(texts))
+    lines = joined.split("\n")
+    wordy_lines: list[list[str]] = [[] for _ in texts]
+    rows = np.flatnonzero(wordy)
+    for i, text in zip(rows.tolist(), line_owner[rows].tolist(), strict=True):
+        wordy_lines[text].append(lines[i])
+    out = []
+    for i, kept in enumerate(wordy_lines):
+        size = sum(len(line) for line in kept)
+        if size > MAX_LID_CHARS:  # every k-th line: the whole text is sampled, not its start
+            kept = kept[:: -(-size // MAX_LID_CHARS)]
+        n = max(1, int(chars[i]))
+        values = {
+            "sanity_chars": float(chars[i]),
+            "sanity_bad_chars": int(counts[i, BAD]) / n,
+            "sanity_off_script": max(0, int(off_script[i])) / n,
+            "sanity_odd_words": int(odd_chars[i]) / max(1, int(letters[i])),
+            "sanity_rare_cjk": int(counts[i, HAN_RARE] + counts[i, HANGUL_RARE]) / max(1, int(cjk[i])),
+            "sanity_short_lines": float(short_lines[i]) / max(1, int(nonempty_lines[i])),
+        }
+        out.append((values, "\n".join(kept)))
+    return out
 
 
-def _odd_chars(marks: np.ndarray, is_letter: np.ndarray, is_space: np.ndarray) -> int:
-    """Characters of the words (between spaces) holding an odd case pattern: a lower-case letter
-    between two capitals, or a capital glued to a letter by a glue mark."""
+def _odd_chars(marks: np.ndarray, is_letter: np.ndarray, is_space: np.ndarray) -> np.ndarray:
+    """Which characters belong to words (between spaces) holding an odd case pattern: a
+    lower-case letter between two capitals, or a capital glued to a letter by a glue mark."""
+    hit = np.zeros(len(marks), np.bool_)
     if len(marks) < 3:
-        return 0
+        return hit
     upper, lower, glue = (marks & UPPER) > 0, (marks & LOWER) > 0, (marks & GLUE) > 0
     odd = upper[:-2] & lower[1:-1] & upper[2:]
     odd |= glue[1:-1] & ((upper[:-2] & is_letter[2:]) | (is_letter[:-2] & upper[2:]))
     if not odd.any():
-        return 0
+        return hit
     words = np.cumsum(is_space)  # word number of every character
     hit = np.isin(words, words[np.flatnonzero(odd) + 1])
-    return int(np.count_nonzero(hit & ~is_space))
+    return hit & ~is_space
 
 
 _PARTS = (
@@ -229,7 +249,7 @@ class TextSanity:
     def judge(self, texts: list[str]) -> list[tuple[dict[str, float], bool]]:
         """(signals, is garbage) of each text."""
         params = self.params
-        measured = [measure(text) for text in texts]
+        measured = measure(texts)
         asked = [i for i, (_, wordy) in enumerate(measured) if len(wordy) >= params.min_chars_for_lid]
         shares = self.identifier.unsure_shares([measured[i][1] for i in asked], params.lid_min_prob)
         for i, share in zip(asked, shares, strict=True):
