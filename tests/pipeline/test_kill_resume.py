@@ -34,7 +34,12 @@ def _corpus(tmp_path: Path) -> Path:
         "name": "kill",
         "ray": {"num_cpus": 2},
         "sources": [{"name": "pages", "kind": "files", "paths": ["pages"], "files_per_shard": 30}],
-        "stages": [{"stage": "extract_html"}, {"stage": "normalize"}, {"stage": "dedup_exact"}],
+        "stages": [
+            {"stage": "extract_html"},
+            {"stage": "normalize"},
+            {"stage": "dedup_exact"},
+            {"stage": "dedup_minhash"},
+        ],
     }
     path = tmp_path / "kill.yaml"
     path.write_text(yaml.safe_dump(config), encoding="utf-8")
@@ -89,8 +94,12 @@ MOMENTS = {
     "during_fused_pass": lambda run_dir: len(list(run_dir.glob("stages/01-*/_shards/*.json"))) >= 2,
     # dedup_exact deciding: its hash partitions are being written
     "during_global_decisions": lambda run_dir: any(run_dir.glob("decisions/02-*/.scratch/*/*")),
-    # the rows pass applying the decisions: some shards written, others not
-    "during_decisions_applied": lambda run_dir: any(run_dir.glob("stages/03-*/_shards/*.json")),
+    # dedup_minhash deciding: its signature partitions are being written
+    "during_second_global_decisions": lambda run_dir: any(
+        run_dir.glob("decisions/03-*/.scratch/dedup_minhash/*/*/*")
+    ),
+    # the rows pass applying both stages' decisions: some shards written, others not
+    "during_decisions_applied": lambda run_dir: any(run_dir.glob("stages/04-*/_shards/*.json")),
 }
 
 
@@ -108,6 +117,8 @@ def test_killed_run_resumes_to_the_same_rows(reference, tmp_path, moment):
         assert len(list(run_dir.glob("stages/01-*/_shards/*.json"))) < SHARDS + 1, "all shards were done"
     if moment == "during_global_decisions":
         assert not any(run_dir.glob("decisions/02-*/_SUCCESS"))
+    if moment == "during_second_global_decisions":
+        assert not any(run_dir.glob("decisions/03-*/_SUCCESS"))
 
     _finish(config, run_dir)
     kept, rejected = _rows(run_dir)
