@@ -3,8 +3,8 @@
 lxml, trafilatura and MuPDF run C code a Python thread cannot interrupt, so a stage that parses
 hostile input (`extract_html`, `extract_pdf`) hands its documents to a child process:
 `ParserProcess` keeps one child (`python -m datamill.pipeline.parser_process SPEC FD`) and sends
-it documents in chunks (up to `CHUNK_DOCS` documents or `CHUNK_BYTES`, one pipe message each
-way), so the parent wakes once per chunk, not once per document.
+it documents in chunks (up to `CHUNK_DOCS` documents or `CHUNK_BYTES`; one reply holds the
+chunk's results), so the parent wakes once per chunk, not once per document.
 
 The time limit is per document. Before each document the child writes the document's number
 and its start time (CLOCK_MONOTONIC, shared by all processes) into a shared memory page (the
@@ -39,11 +39,12 @@ from typing import Any
 
 READY = b"ready"
 STARTUP_TIMEOUT = 120.0  # seconds for the child to import its libraries (a loaded machine is slow)
-CHUNK_DOCS = 16  # documents per message to the child (what one failure may have to redo)
+CHUNK_DOCS = 16  # documents per chunk (what one timeout or crash may have to parse again)
 CHUNK_BYTES = 8 << 20  # and at most this many bytes of them (a larger document goes alone)
 # the child's progress: number of the document it is on (counted from 0 over the child's life;
 # -1 before the first), the CLOCK_MONOTONIC nanoseconds at which it began
 _PROGRESS = struct.Struct("<qq")
+_COUNT = struct.Struct("<I")  # the message opening a chunk: how many documents follow
 
 
 @dataclass(frozen=True)
@@ -53,22 +54,6 @@ class ParserSpec:
     max_memory_mb: int = 4096  # address-space limit of the child (RLIMIT_AS)
     test_hang_marker: str | None = None  # test hook: a document containing it parses forever
     test_crash_marker: str | None = None  # test hook: a document containing it kills the child
-
-
-def frame(docs: list[bytes]) -> bytes:
-    """One message holding `docs`: their count, their sizes, then their bytes."""
-    return struct.pack(f"<I{len(docs)}Q", len(docs), *map(len, docs)) + b"".join(docs)
-
-
-def unframe(message: bytes) -> list[bytes]:
-    """The documents of a `frame` message."""
-    (count,) = struct.unpack_from("<I", message)
-    at = 4 + 8 * count
-    docs = []
-    for size in struct.unpack_from(f"<{count}Q", message, 4):
-        docs.append(message[at : at + size])
-        at += size
-    return docs
 
 
 def _serve(spec: ParserSpec, progress_fd: int) -> None:
@@ -89,8 +74,9 @@ def _serve(spec: ParserSpec, progress_fd: int) -> None:
     crash = spec.test_crash_marker.encode() if spec.test_crash_marker else None
     number = 0
     while True:
-        try:
-            docs = unframe(source.recv_bytes())
+        try:  # a chunk: its number of documents, then each document
+            (count,) = _COUNT.unpack(source.recv_bytes())
+            docs = [source.recv_bytes() for _ in range(count)]
         except EOFError:
             return
         payloads = []
@@ -189,7 +175,7 @@ class ParserProcess:
 
     def parse_many(self, raws: list[bytes]) -> list[dict[str, Any]]:
         """One result per document, in order (see the module docstring for the failures)."""
-        results: list[dict[str, Any] | None] = [None] * len(raws)
+        results: dict[int, dict[str, Any]] = {}
         pending = list(range(len(raws)))  # documents without a result, in order
         crashed_once: set[int] = set()  # documents that crashed a child, given one more child
         while pending:
@@ -211,14 +197,16 @@ class ParserProcess:
                 continue
             results[doc] = failure
             del pending[at]
-        return results  # type: ignore[return-value]  (every document has its result)
+        return [results[i] for i in range(len(raws))]
 
     def _parse_chunk(self, docs: list[bytes]) -> tuple[list[dict[str, Any]], tuple[int, dict] | None]:
         """(results of `docs`, None), or ([], (position of the document the child failed on,
         its result)) after a timeout or the child's death."""
         first = self.sent
         try:
-            self.send.send_bytes(frame(docs))
+            self.send.send_bytes(_COUNT.pack(len(docs)))
+            for doc in docs:
+                self.send.send_bytes(doc)
         except OSError:  # the child died before it read them
             return [], (0, self._crashed())
         self.sent += len(docs)
