@@ -50,6 +50,9 @@ class View:
         """The view as a Ray Dataset (one block per shard)."""
         import ray.data
 
+        from datamill.pipeline import ray_session
+
+        ray_session.data_context()
         items = [{"i": i} for i in range(len(self.parts))]
         return ray.data.from_items(items, override_num_blocks=max(1, len(items))).map_batches(
             _read_part,
