@@ -3,8 +3,9 @@
 lxml, trafilatura and MuPDF run C code a Python thread cannot interrupt, so a stage that parses
 hostile input (`extract_html`, `extract_pdf`) hands its documents to a child process:
 `ParserProcess` keeps one child (`python -m datamill.pipeline.parser_process SPEC FD`) and sends
-it documents in chunks (up to `CHUNK_DOCS` documents or `CHUNK_BYTES`; one reply holds the
-chunk's results), so the parent wakes once per chunk, not once per document.
+it documents in chunks (up to `CHUNK_DOCS` documents or `CHUNK_BYTES`); the child replies with
+the results so far when the chunk is done or `REPLY_SECONDS` have passed since its last reply,
+so the parent wakes once per chunk of fast documents, not once per document.
 
 The time limit is per document. Before each document the child writes the document's number
 and its start time (CLOCK_MONOTONIC, shared by all processes) into a shared memory page (the
@@ -14,8 +15,8 @@ flight, whichever comes first. A document still in flight at its deadline gets
 dies (a crash in a C library, the memory limit, a SIGKILL from outside) is restarted and given
 the document it was on once more: if that crashes it too, the document gets
 `{"reason": "parser_crashed", "detail": "signal_N"}`; a one-off kill costs nothing. Either way
-the results of the chunk's earlier documents died with the child: they are parsed again (the
-same bytes give the same result), which bounds the work redone per failure by the chunk size.
+the results the child had not yet replied with died with it: those documents are parsed again
+(the same bytes give the same result), at most `REPLY_SECONDS` of work redone per failure.
 Results travel as JSON, never pickle, so a compromised parser cannot run code in the parent.
 
 The child runs a *handler*: `"module:function"`, where `function(options) -> parse` is called
@@ -39,8 +40,9 @@ from typing import Any
 
 READY = b"ready"
 STARTUP_TIMEOUT = 120.0  # seconds for the child to import its libraries (a loaded machine is slow)
-CHUNK_DOCS = 16  # documents per chunk (what one timeout or crash may have to parse again)
+CHUNK_DOCS = 16  # documents per chunk
 CHUNK_BYTES = 8 << 20  # and at most this many bytes of them (a larger document goes alone)
+REPLY_SECONDS = 1.0  # the child sends the results it has once this much time has passed
 # the child's progress: number of the document it is on (counted from 0 over the child's life;
 # -1 before the first), the CLOCK_MONOTONIC nanoseconds at which it began
 _PROGRESS = struct.Struct("<qq")
@@ -79,8 +81,8 @@ def _serve(spec: ParserSpec, progress_fd: int) -> None:
             docs = [source.recv_bytes() for _ in range(count)]
         except EOFError:
             return
-        payloads = []
-        for raw in docs:
+        payloads, replied = [], time.monotonic()
+        for n, raw in enumerate(docs, 1):
             _PROGRESS.pack_into(progress, 0, number, time.monotonic_ns())
             number += 1
             if hang and hang in raw:
@@ -88,7 +90,9 @@ def _serve(spec: ParserSpec, progress_fd: int) -> None:
             if crash and crash in raw:
                 os.kill(os.getpid(), signal.SIGSEGV)
             payloads.append(_parsed(parse, raw))
-        out.send_bytes(b"[" + b",".join(payloads) + b"]")
+            if n == len(docs) or time.monotonic() - replied >= REPLY_SECONDS:
+                out.send_bytes(b"[" + b",".join(payloads) + b"]")  # the next results, in order
+                payloads, replied = [], time.monotonic()
 
 
 def _parsed(parse, raw: bytes) -> bytes:
@@ -181,16 +185,14 @@ class ParserProcess:
         while pending:
             if self.proc is None:
                 self._start()
-            chunk = _chunk([raws[i] for i in pending[:CHUNK_DOCS]])
-            replies, failed = self._parse_chunk(chunk)
+            replies, failed = self._parse_chunk(_chunk([raws[i] for i in pending[:CHUNK_DOCS]]))
+            for reply in replies:
+                results[pending.pop(0)] = reply
             if failed is None:
-                for i, reply in zip(pending[: len(chunk)], replies, strict=True):
-                    results[i] = reply
-                del pending[: len(chunk)]
                 continue
             self.close()
             self.restarts += 1
-            at, failure = failed
+            at, failure = failed  # the failed document's place among those still pending
             doc = pending[at]
             if failure["reason"] == "parser_crashed" and doc not in crashed_once:
                 crashed_once.add(doc)  # the same document once more, in a fresh child
@@ -200,8 +202,8 @@ class ParserProcess:
         return [results[i] for i in range(len(raws))]
 
     def _parse_chunk(self, docs: list[bytes]) -> tuple[list[dict[str, Any]], tuple[int, dict] | None]:
-        """(results of `docs`, None), or ([], (position of the document the child failed on,
-        its result)) after a timeout or the child's death."""
+        """The results of `docs` and None; after a timeout or the child's death, the results it
+        had sent and (the failed document's place among the documents after those, its result)."""
         first = self.sent
         try:
             self.send.send_bytes(_COUNT.pack(len(docs)))
@@ -211,20 +213,25 @@ class ParserProcess:
             return [], (0, self._crashed())
         self.sent += len(docs)
         sent_at = time.monotonic()
-        while True:
+        replies: list[dict[str, Any]] = []
+        while len(replies) < len(docs):
             number, started = self._in_flight()
-            at = max(0, number - first)
             deadline = (started / 1e9 if number >= first else sent_at) + self.timeout
             if self.recv.poll(max(0.0, deadline - time.monotonic())):
                 try:
-                    replies = json.loads(self.recv.recv_bytes())
+                    replies += json.loads(self.recv.recv_bytes())
                 except (EOFError, OSError):
-                    return [], (max(0, self._in_flight()[0] - first), self._crashed())
-                if len(replies) != len(docs):
-                    raise RuntimeError(f"the parser process sent {len(replies)} results for {len(docs)}")
-                return replies, None
-            if self._in_flight() == (number, started):  # still on the same document
-                return [], (at, {"reason": "timeout"})
+                    return replies, (self._place(first, len(replies)), self._crashed())
+            elif self._in_flight() == (number, started):  # still on the same document
+                return replies, (self._place(first, len(replies)), {"reason": "timeout"})
+        if len(replies) != len(docs):
+            raise RuntimeError(f"the parser process sent {len(replies)} results for {len(docs)}")
+        return replies, None
+
+    def _place(self, first: int, replied: int) -> int:
+        """Where the document in flight is among those of a chunk (numbered from `first`) after
+        the first `replied`: 0 if the child was between two documents."""
+        return max(0, self._in_flight()[0] - first - replied)
 
     def _in_flight(self) -> tuple[int, int]:
         """(number, start in ns) of the document the child is on; read until two reads agree,
