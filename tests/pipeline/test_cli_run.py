@@ -44,4 +44,5 @@ def test_run_prints_the_summary_and_keeps_ray_messages_in_the_log(tmp_path: Path
     assert "01-ingest+normalize" in done.stderr  # the progress bar
     for noise in ("WARNING", "Token authentication", "network_util", "core_worker"):
         assert noise not in done.stderr
-    assert "Token authentication" in (run_dir / "ray.log").read_text(encoding="utf-8")
+    log = (run_dir / "ray.log").read_text(encoding="utf-8")
+    assert "Token authentication" in log or "network_util" in log, log  # Ray's own warnings
