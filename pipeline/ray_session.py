@@ -30,19 +30,6 @@ def init(config: RayConfig, address: str | None = None) -> int:
     return int(ray.cluster_resources().get("CPU", 1))
 
 
-def data_context() -> None:
-    """Ray Data set up for a stage that streams through an actor pool (synthesize). Imported
-    only then: `import ray.data` costs the driver 1.5 s, which every run paid before."""
-    import ray.data
-
-    ctx = ray.data.DataContext.get_current()
-    ctx.enable_progress_bars = False
-    ctx.print_on_execution_start = False
-    # view parts are shard indexes, not data blocks: spread them over every actor of the pool
-    # (wait for the whole pool, so the first actor up does not take all the work)
-    ctx.wait_for_min_actors_s = 600
-
-
 def _memory_bytes() -> int | None:
     try:
         return os.sysconf("SC_PAGE_SIZE") * os.sysconf("SC_PHYS_PAGES")
