@@ -28,12 +28,14 @@ import polars as pl
 import pyarrow as pa
 
 from datamill.mixes import policy, sampling
-from datamill.mixes.gather import Piece, scatter, write_local_shard, write_spilled_shard
+from datamill.mixes.gather import Piece, write_local_shard
 from datamill.mixes.inputs import FILTER_COLUMNS, SIGNAL_PREFIX, RunInput, kept_files, open_run
+from datamill.mixes.order import string_order
 from datamill.mixes.scan import BASE_COLUMNS, FILE, MATCH, FileSizes, ScanRequest, scan_file, scan_schema
 from datamill.mixes.scan import ROW as ROW_IN_FILE
 from datamill.mixes.shards import SHARD_GLOB, Layout, layout
 from datamill.mixes.spec import MixSpec, MixSpecError
+from datamill.mixes.spill import Runs, scatter, write_spilled_shard
 from datamill.mixes.tokens import TokenCounter, stored_method
 from datamill.mixes.workers import Workers
 from datamill.mixes.workers import workers as make_workers
@@ -97,8 +99,18 @@ def _pool(eligible: pl.DataFrame, comp, index: int) -> pl.DataFrame:
         raise MixSpecError(f"component {comp.name!r}: filter {comp.filter!r} failed: {exc}") from exc
 
 
+def _pool_order(rows: pl.DataFrame) -> np.ndarray:
+    """Positions of the rows the policy allows, ordered by (run name, id), stable: one gather
+    makes the eligible frame (a filter and then a sort would copy every column twice)."""
+    by_id = string_order(rows["id"].to_arrow())
+    by_id = by_id[rows["policy"].is_null().to_numpy()[by_id]]
+    return by_id[np.argsort(rows["_run"].to_numpy()[by_id], kind="stable")]
+
+
 def _plan(spec: MixSpec, comp, pool: pl.DataFrame) -> sampling.Plan:
-    _, codes = np.unique(pool["source"].fill_null("").to_numpy(), return_inverse=True)
+    codes = np.zeros(pool.height, np.int64)  # only a per-source cap reads them
+    if comp.max_tokens_per_source is not None:  # any code per distinct source will do
+        codes = pool["source"].fill_null("").cast(pl.Categorical).to_physical().to_numpy()
     return sampling.plan(
         pool["tokens"].to_numpy().astype(np.int64),
         codes,
@@ -171,14 +183,20 @@ def _scan(
     # are many files or text to count (the same function either way, so the same rows)
     heavy = len(files) > 64 or any(not r.use_stored or r.text_filters for r in requests.values())
     results = pool.map(scan_file, args) if heavy else [scan_file(*a) for a in args]
-    frames, kept = [], {}
-    for run in runs:
-        tables = [table for (r, _), (table, _) in zip(files, results, strict=True) if r is run]
-        request = requests[run.name]
-        table = pa.concat_tables(tables) if tables else scan_schema(request).empty_table()
-        kept[run.name] = table.num_rows
-        frames.append(pl.from_arrow(table).with_columns(run=pl.lit(run.name)))
     sizes = [s for _, s in results]
+    tables: list[pa.Table | None] = [table for table, _ in results]
+    del results
+    frames, kept = [], {}
+    ranks = {name: rank for rank, name in enumerate(sorted(r.name for r in runs))}
+    for run in runs:
+        parts = [scan_schema(requests[run.name]).empty_table()]
+        for i, (r, _) in enumerate(files):
+            if r is run:  # one file at a time into polars, its Arrow table let go
+                parts.append(tables[i])
+                tables[i] = None
+        frame = pl.concat([pl.from_arrow(part) for part in parts], how="vertical")
+        kept[run.name] = frame.height
+        frames.append(frame.with_columns(run=pl.lit(run.name), _run=pl.lit(ranks[run.name], pl.Int32)))
     return [p for _, p in files], pl.concat(frames, how="vertical"), sizes, kept, requests
 
 
@@ -219,7 +237,7 @@ def export(
         all_tokens = int(rows["tokens"].sum() or 0)
         rows = rows.with_columns(policy=policy.violation(spec.license_policy, rows))
         excluded = _breakdown(rows.filter(pl.col("policy").is_not_null()), "policy", "")
-        eligible = rows.filter(pl.col("policy").is_null()).sort(["run", "id"]).with_row_index(ROW)
+        eligible = rows[_pool_order(rows)].drop(["_run", "policy"]).with_row_index(ROW)
         del rows
 
         progress(f"sampling {len(spec.components)} component(s) from {eligible.height} eligible documents")
@@ -318,8 +336,16 @@ def _write_global(pool: Workers, plan: Layout, paths, files, rows, labels, names
         for part in np.split(by_file, bounds) if len(by_file) else []:
             f = int(files[part[0]])
             pieces.append(Piece(paths[f], f, rows[part], positions[part], labels[part]))
-        pool.map(scatter, [(piece, names, plan.group_starts, str(spill)) for piece in pieces])
-        args = [(i, list(plan.groups_of(i)), str(spill), str(out_dir)) for i in range(plan.shards)]
+        runs = Runs.join(
+            pool.map(scatter, [(piece, names, plan.group_starts, str(spill)) for piece in pieces])
+        )
+        args = []
+        for i in range(plan.shards):
+            groups = plan.groups_of(i)
+            starts = plan.group_starts[groups.start : groups.stop + 1].tolist()
+            args.append(
+                (i, list(groups), starts, runs.of_groups(groups.start, groups.stop), str(spill), str(out_dir))
+            )
         return pool.map(write_spilled_shard, args)
     finally:
         shutil.rmtree(spill, ignore_errors=True)

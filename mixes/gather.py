@@ -5,10 +5,7 @@ and row, its component, its row group and shard (cut by sizes estimated from the
 footers and token counts). So each shard, and each row group, holds the same rows whatever
 runs the tasks, and memory is bounded by a row group, never by the corpus:
 
-- `global` order (rows shuffled across all shards): a scatter task per input file reads the
-  row groups holding chosen rows, once, in order, and appends each row (with its output
-  position) to the spill file of its output row group; a shard task then reads, row group by
-  row group, that group's spill files, sorts them by position and writes the group.
+- `global` order (rows shuffled across all shards): scattered through spill files (spill.py).
 - `local` order (each shard a stretch of the inputs, rows shuffled within each row group): a
   shard task reads its stretch of the inputs directly; no spill.
 
@@ -25,17 +22,13 @@ from pathlib import Path
 
 import numpy as np
 import pyarrow as pa
-import pyarrow.compute as pc
 import pyarrow.parquet as pq
 
 from datamill.mixes.shards import EXPORT_SCHEMA, sha256_file
 from datamill.pipeline.schema import conform
 
-POS = "_pos"
 SOURCE_SCHEMA = pa.schema([f for f in EXPORT_SCHEMA if f.name != "component"])
-SPILL_SCHEMA = pa.schema([*EXPORT_SCHEMA, pa.field(POS, pa.int64())])
 _CHUNK_BYTES = 4 << 20  # uncompressed input bytes read at once
-_SPILL_OPTIONS = pa.ipc.IpcWriteOptions(compression="lz4" if pa.Codec.is_available("lz4") else None)
 
 
 @dataclass(frozen=True)
@@ -88,45 +81,9 @@ def read_rows(path: str, rows: np.ndarray) -> Iterator[tuple[slice, pa.Table]]:
         yield part, table.take(local)
 
 
-def _with_component(table: pa.Table, components: np.ndarray, names: list[str]) -> pa.Table:
+def with_component(table: pa.Table, components: np.ndarray, names: list[str]) -> pa.Table:
     labels = pa.array(names, pa.string()).take(pa.array(components))
     return table.append_column("component", labels)
-
-
-def scatter(piece: Piece, names: list[str], group_starts: np.ndarray, spill: str) -> int:
-    """Append the piece's rows to the spill files of their output row groups
-    (`spill/<group>/<file>.arrow`); returns the rows written."""
-    writers: dict[int, pa.ipc.RecordBatchStreamWriter] = {}
-    try:
-        for part, chunk, local in read_chunks(piece.path, piece.rows):
-            positions = piece.positions[part]
-            group_of = np.searchsorted(group_starts, positions, side="right") - 1
-            order = np.argsort(group_of, kind="stable")  # rows by output row group
-            group_of = group_of[order]
-            cuts = np.flatnonzero(np.diff(group_of)) + 1
-            for lo, hi in zip(np.r_[0, cuts], np.r_[cuts, len(group_of)], strict=True):
-                take = order[lo:hi]  # one copy of each row, straight from the chunk read
-                table = _with_component(chunk.take(local[take]), piece.components[part][take], names)
-                table = table.append_column(POS, pa.array(positions[take], pa.int64()))
-                group = int(group_of[lo])
-                if group not in writers:
-                    folder = Path(spill) / f"{group:07d}"
-                    folder.mkdir(parents=True, exist_ok=True)
-                    sink = str(folder / f"{piece.file_index:06d}.arrow")
-                    writers[group] = pa.ipc.new_stream(sink, SPILL_SCHEMA, options=_SPILL_OPTIONS)
-                writers[group].write_table(table)
-    finally:
-        for writer in writers.values():
-            writer.close()
-    return len(piece.rows)
-
-
-def _spilled_group(spill: str, group: int) -> pa.Table:
-    folder = Path(spill) / f"{group:07d}"
-    tables = [pa.ipc.open_stream(str(p)).read_all() for p in sorted(folder.glob("*.arrow"))]
-    table = pa.concat_tables(tables) if tables else SPILL_SCHEMA.empty_table()
-    table = table.take(pc.sort_indices(table[POS]))
-    return table.drop_columns([POS])
 
 
 class ShardFile:
@@ -155,14 +112,6 @@ class ShardFile:
         return entry
 
 
-def write_spilled_shard(index: int, groups: list[int], spill: str, out_dir: str) -> dict[str, object]:
-    """Shard `index` from the spill files of its row groups (`groups`), in output order."""
-    shard = ShardFile(out_dir, index)
-    for group in groups:
-        shard.write(_spilled_group(spill, group))
-    return shard.finish()
-
-
 def write_local_shard(
     index: int, pieces: list[Piece], names: list[str], group_sizes: list[int], seed: int, out_dir: str
 ) -> dict[str, object]:
@@ -187,7 +136,7 @@ def write_local_shard(
 
     for piece in pieces:
         for part, table in read_rows(piece.path, piece.rows):
-            pending.append(_with_component(table, piece.components[part], names))
+            pending.append(with_component(table, piece.components[part], names))
             held += table.num_rows
             while want and held >= want:
                 flush(want)

@@ -10,7 +10,6 @@ from typing import Any
 import numpy as np
 import pyarrow as pa
 import pyarrow.compute as pc
-import pyarrow.dataset as pads
 
 from datamill.mixes.spec import MixSpecError
 from datamill.pipeline.schema import RECORD_SCHEMA
@@ -78,6 +77,8 @@ def kept_files(run_dir: Path, state: dict[str, Any]) -> list[str]:
 
 
 def read_kept(run_dir: Path, state: dict[str, Any], columns: list[str]) -> pa.Table:
+    import pyarrow.dataset as pads  # here: it imports pandas (0.3 s), which export never needs
+
     files = kept_files(run_dir, state)
     if not files:
         return RECORD_SCHEMA.empty_table().select(columns)

@@ -10,8 +10,10 @@ from __future__ import annotations
 import importlib
 import multiprocessing
 import os
-from collections.abc import Callable, Sequence
+import sys
+from collections.abc import Callable, Iterator, Sequence
 from concurrent.futures import ProcessPoolExecutor
+from contextlib import contextmanager
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -22,6 +24,30 @@ def _call(fn: Callable, args: tuple) -> tuple[Any, str]:
 
 def _import(module: str) -> None:
     importlib.import_module(module)
+
+
+def _context() -> multiprocessing.context.BaseContext:
+    """Processes forked from a fork server that has imported the tasks' modules once (spawned
+    workers would each import them, competing with pass one for the cores; forking this
+    process would fork polars' threads). The server's modules are fixed when it first starts."""
+    context = multiprocessing.get_context("forkserver")
+    context.set_forkserver_preload([TASK_MODULE, "pyarrow.compute"])
+    return context
+
+
+@contextmanager
+def _main_hidden() -> Iterator[None]:
+    """Tasks are functions of datamill's modules, never of this program's main module: hide it
+    while workers start, or each would import it again (the CLI with all its imports, a test
+    runner, a script)."""
+    main = sys.modules["__main__"]
+    saved = {key: main.__dict__[key] for key in ("__spec__", "__file__") if key in main.__dict__}
+    main.__dict__["__spec__"] = None
+    main.__dict__.pop("__file__", None)
+    try:
+        yield
+    finally:
+        main.__dict__.update(saved)
 
 
 def _node() -> str:
@@ -69,13 +95,13 @@ class Workers:
         return [result for result, _ in pairs]
 
     def warm(self) -> None:
-        """Start the pool's processes now (they import the export's modules), so that they are
-        ready when the first tasks come; the caller goes on meanwhile."""
+        """Start the pool's processes now, so that they are ready when the first tasks come;
+        the caller goes on meanwhile."""
         if self.kind == "processes" and self._pool is None:
-            context = multiprocessing.get_context("spawn")  # no fork of polars' threads
-            self._pool = ProcessPoolExecutor(self.count, mp_context=context)
-            for _ in range(self.count):
-                self._pool.submit(_import, "datamill.mixes.gather")
+            self._pool = ProcessPoolExecutor(self.count, mp_context=_context())
+            with _main_hidden():  # the processes start with these submissions
+                for _ in range(self.count):
+                    self._pool.submit(_import, TASK_MODULE)
 
     def close(self) -> None:
         if self._pool is not None:
@@ -89,6 +115,7 @@ class Workers:
         self.close()
 
 
+TASK_MODULE = "datamill.mixes.spill"  # imports the modules of every pass-two task
 KINDS = ("auto", "ray", "processes", "serial")
 
 
