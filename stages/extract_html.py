@@ -40,6 +40,7 @@ import trafilatura
 from lxml import etree
 from lxml.etree import LxmlError
 from pydantic import Field
+from trafilatura.settings import set_date_params
 
 from datamill.classifiers import link_runs, scripts, text_sanity
 from datamill.pipeline.parser_process import ParserProcess, ParserSpec
@@ -98,11 +99,14 @@ class ExtractHtmlConfig(StageConfig):
     # runs of this many lines or more that are each a whole link's text (menus, link lists left
     # by trafilatura's fallback) are dropped (classifiers/link_runs.py); null: kept
     link_run_lines: int | None = Field(link_runs.MIN_RUN, ge=2)
+    # `published` from metadata, URLs and the date formats htmldate parses itself; true: also
+    # dateparser over every locale, whose first use costs each parser process 3-8 s (here)
+    extensive_date_search: bool = False
 
 
 class ExtractHtml(Stage):
     name = "extract_html"
-    version = "5"
+    version = "6"
     Config = ExtractHtmlConfig
     requires = ("content_type", "raw", "http_headers", "text")
     produces = ("text", "title", "published", "lang", "license_evidence", "signals")
@@ -175,6 +179,7 @@ class ExtractHtml(Stage):
                 include_tables=cfg.include_tables,
                 include_comments=False,
                 with_metadata=True,
+                date_extraction_params=set_date_params(cfg.extensive_date_search),
             )
         except (LxmlError, ValueError, TypeError, AttributeError, RecursionError) as exc:
             return f"extract_html:parse_error:{type(exc).__name__}", {}, signals
