@@ -294,7 +294,6 @@ def run_shard(setup: PassSetup, task_json: str) -> str:
 
     node = ray.get_runtime_context().get_node_id()
     task = ShardTask.from_json(task_json)
-    segment = setup.segment
     try:
         if setup not in _built:
             _built.clear()
@@ -306,7 +305,7 @@ def run_shard(setup: PassSetup, task_json: str) -> str:
             "key": task.key,
             "error": f"{type(exc).__name__}: {exc} (input: {task.describe()})",
             "traceback": traceback.format_exc(),
-            "no_space": str(full.filename or segment) if full else None,
+            "no_space": str(full.filename or setup.segment) if full else None,
         }
     return json.dumps({**result, "node": node})
 

@@ -2,8 +2,8 @@
 
 Consecutive row-local stages form one *fused* segment, run one Ray task a shard on worker
 processes that keep the pass's stages loaded; each global stage is its own segment (a
-barrier). Every segment has a fingerprint chained from its inputs, stages, versions and configs: re-running
-skips what is done and redoes what a change affects.
+barrier). Every segment has a fingerprint chained from its inputs, stages, versions and
+configs: re-running skips what is done and redoes what a change affects.
 """
 
 from __future__ import annotations
