@@ -10,17 +10,23 @@ is `ingest:malformed_warc_record:header`, a WARC or JSONL file holding no record
 
 from __future__ import annotations
 
+import codecs
+import hashlib
+import io
 import json
 import mimetypes
+import re
 import zlib
 from collections import Counter
-from collections.abc import Iterator
+from collections.abc import Iterator, Sequence
 from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any, BinaryIO
 
+import numpy as np
 import pyarrow as pa
 import pyarrow.compute as pc
+import pyarrow.json as pajson
 import pyarrow.parquet as pq
 from warcio.archiveiterator import ArchiveIterator
 from warcio.exceptions import ArchiveLoadFailed
@@ -42,6 +48,10 @@ VERSION = "3"
 
 WARC_SUFFIXES = (".warc", ".warc.gz", ".arc", ".arc.gz")
 GZIP_MAGIC = b"\x1f\x8b\x08"
+JSONL_BLOCK_BYTES = 1 << 20  # JSONL lines parsed together (Arrow's parser was fastest at 1 MiB)
+# values Arrow's JSON parser (RapidJSON, NaN and Inf allowed) takes and `json.loads` rejects:
+# -NaN, Inf and -Inf (both take NaN, Infinity and -Infinity); in a string, only a false alarm
+_NOT_PYTHON_JSON = re.compile(rb"[:,\[][ \t\r]*(?:-NaN|-?Inf)[ \t\r]*[,}\]]")
 
 
 def _rel(path: Path, base: Path) -> str:
@@ -71,13 +81,16 @@ def plan_shards(sources: list[SourceConfig], base: Path) -> list[Shard]:
 
 
 class _Batcher:
-    """Collects rows and hands out Arrow batches of the working schema."""
+    """Collects rows (one at a time, or tables of them) and hands out Arrow batches of the
+    working schema, `batch_rows` rows each but the last."""
 
     def __init__(self, source: str, batch_rows: int, max_bytes: int) -> None:
         self.source = source
         self.batch_rows = batch_rows
         self.max_bytes = max_bytes  # a document larger than this is rejected unread
-        self.rows: list[dict[str, Any]] = []
+        self.rows: list[dict[str, Any]] = []  # after `tables`
+        self.tables: list[pa.Table] = []
+        self.pending = 0  # rows in both
         self.counters: Counter[str] = Counter()
         self.schema = WORKING_SCHEMA.append(pa.field("drop_reason", pa.string()))
 
@@ -92,14 +105,35 @@ class _Batcher:
             **fields,
         }
         self.rows.append(row)
-        return self.flush() if len(self.rows) >= self.batch_rows else None
+        self.pending += 1
+        return self.flush() if self.pending >= self.batch_rows else None
+
+    def add_table(self, table: pa.Table) -> list[pa.Table]:
+        """Rows already in the batch schema; the batches they fill."""
+        self._seal()
+        self.tables.append(table)
+        self.pending += table.num_rows
+        if self.pending < self.batch_rows:
+            return []
+        whole = pa.concat_tables(self.tables)
+        full = whole.num_rows - whole.num_rows % self.batch_rows
+        rest = whole.slice(full)
+        self.tables, self.pending = ([rest] if rest.num_rows else []), rest.num_rows
+        return [whole.slice(start, self.batch_rows) for start in range(0, full, self.batch_rows)]
 
     def flush(self) -> pa.Table | None:
-        if not self.rows:
+        self._seal()
+        if not self.tables:
             return None
-        table = pa.Table.from_pylist(self.rows, schema=self.schema)
-        self.rows = []
+        table = self.tables[0] if len(self.tables) == 1 else pa.concat_tables(self.tables)
+        self.tables, self.pending = [], 0
         return table
+
+    def _seal(self) -> None:
+        """The rows added one at a time, as a table after the others."""
+        if self.rows:
+            self.tables.append(pa.Table.from_pylist(self.rows, schema=self.schema))
+            self.rows = []
 
 
 def _warc_records(stream: BinaryIO, path: str, out: _Batcher) -> Iterator[pa.Table]:
@@ -265,22 +299,76 @@ def _read_file(path: Path, rel: str, out: _Batcher) -> pa.Table | None:
 
 
 def _read_jsonl(path: Path, rel: str, source: TableSource, out: _Batcher) -> Iterator[pa.Table]:
+    """A JSONL file's rows, a block of whole lines at a time: parsed by Arrow at once where
+    `_parse_block` can vouch for the result, else line by line (`_read_lines`)."""
     import gzip
 
     opener = gzip.open if path.name.endswith(".gz") else open
     fetched = _mtime(path)
+    before = 0  # lines before the block
     empty = True
     with opener(path, "rb") as handle:
-        for lineno, line in enumerate(_lines(handle, out.max_bytes), start=1):
-            locator = f"{rel}#line={lineno}"
-            empty = empty and line is not None and not line.strip()
-            if line is None:
+        for block in _blocks(handle, out.max_bytes, JSONL_BLOCK_BYTES):
+            if block is None:  # a line over the cap, read past
+                before += 1
+                empty = False
+                locator = f"{rel}#line={before}"
                 batch = out.add(locator, locator, "ingest:doc_too_large", fetched_at=fetched)
                 if batch is not None:
                     yield batch
                 continue
-            if not line.strip():
-                continue
+            table = _parse_block(block, before, rel, fetched, source, out)
+            if table is not None:
+                empty = False
+                yield from out.add_table(table)
+            else:
+                batches, content = _read_lines(block, before, rel, fetched, source, out)
+                empty = empty and not content
+                yield from batches
+            before += block.count(b"\n") + (not block.endswith(b"\n"))
+    if empty:  # not one line: a row, never nothing
+        batch = out.add(rel, rel, "ingest:empty_file", fetched_at=fetched)
+        if batch is not None:
+            yield batch
+
+
+def _blocks(handle: BinaryIO, limit: int, size: int) -> Iterator[bytes | None]:
+    """A file as runs of whole lines, about `size` bytes each (only the file's last line may
+    lack its newline); None for a line longer than `limit` bytes that the run would have to
+    finish (read past in chunks, never held whole)."""
+    while chunk := handle.read(size):
+        if chunk.endswith(b"\n"):
+            yield chunk
+            continue
+        tail = handle.readline(limit + 1)
+        if len(tail) <= limit or tail.endswith(b"\n"):  # the line ends (or the file does)
+            yield chunk + tail
+            continue
+        whole = chunk.rfind(b"\n") + 1
+        if whole:
+            yield chunk[:whole]
+        while tail and not tail.endswith(b"\n"):
+            tail = handle.readline(1 << 20)
+        yield None
+
+
+def _read_lines(
+    block: bytes, before: int, rel: str, fetched: datetime, source: TableSource, out: _Batcher
+) -> tuple[list[pa.Table], bool]:
+    """The rows of a block, a line at a time: every line its own verdict (over the cap,
+    malformed, not an object, a lone surrogate, no text). Returns the batches they filled and
+    whether any line was more than white space."""
+    batches: list[pa.Table] = []
+    content = False
+    for lineno, line in enumerate(_lines(io.BytesIO(block), out.max_bytes), start=before + 1):
+        locator = f"{rel}#line={lineno}"
+        if line is None:
+            content = True
+            batch = out.add(locator, locator, "ingest:doc_too_large", fetched_at=fetched)
+        elif not line.strip():
+            continue
+        else:
+            content = True
             try:
                 row = json.loads(line)
                 if not isinstance(row, dict):
@@ -289,12 +377,9 @@ def _read_jsonl(path: Path, rel: str, source: TableSource, out: _Batcher) -> Ite
                 batch = out.add(locator, locator, "ingest:malformed_json_line", fetched_at=fetched)
             else:
                 batch = _table_row(row, locator, fetched, source, out)
-            if batch is not None:
-                yield batch
-    if empty:  # not one line: a row, never nothing
-        batch = out.add(rel, rel, "ingest:empty_file", fetched_at=fetched)
         if batch is not None:
-            yield batch
+            batches.append(batch)
+    return batches, content
 
 
 def _lines(handle: BinaryIO, limit: int) -> Iterator[bytes | None]:
@@ -310,6 +395,103 @@ def _lines(handle: BinaryIO, limit: int) -> Iterator[bytes | None]:
         while line and not line.endswith(b"\n"):
             line = handle.readline(1 << 20)
         yield None
+
+
+def _parse_block(
+    block: bytes, before: int, rel: str, fetched: datetime, source: TableSource, out: _Batcher
+) -> pa.Table | None:
+    """The block's rows (batch schema) parsed by Arrow at once, or None if `_read_lines` must
+    read it: Arrow's parser rejects all that `json.loads` does (and duplicate keys, lone
+    surrogates, fields of other types, numbers out of range) but the three values
+    `_NOT_PYTHON_JSON` finds, and `_object_lines` keeps out what it would read otherwise
+    (several objects or one object over several lines, bytes that are not UTF-8)."""
+    numbers = _object_lines(block, before, out.max_bytes)
+    if not numbers or len(block) >= 1 << 31:
+        return None
+    if (b"Inf" in block or b"-NaN" in block) and _NOT_PYTHON_JSON.search(block):
+        return None
+    fields = dict.fromkeys((source.text_field, source.uri_field, source.title_field))
+    options = pajson.ParseOptions(
+        explicit_schema=pa.schema([(name, pa.string()) for name in fields]),
+        unexpected_field_behavior="ignore",
+    )
+    try:
+        parsed = pajson.read_json(
+            io.BytesIO(block),
+            read_options=pajson.ReadOptions(use_threads=False, block_size=len(block) + 1),
+            parse_options=options,
+        )
+    except pa.ArrowException:
+        return None
+    if parsed.num_rows != len(numbers):
+        return None
+    return _parsed_rows(parsed, numbers, rel, fetched, source, out)
+
+
+def _object_lines(block: bytes, before: int, limit: int) -> Sequence[int] | None:
+    """The numbers of a block's lines that are not blank, if each is one `{...}` (white space
+    around it) of at most `limit` bytes in plain UTF-8 (no NUL, no byte order mark, which
+    `json.loads` reads as other encodings); else None."""
+    if b"\x00" in block or codecs.BOM_UTF8 in block:
+        return None
+    if not block.isascii():
+        try:
+            block.decode("utf-8")  # strict: no encoded surrogates either
+        except UnicodeDecodeError:
+            return None
+    data = np.frombuffer(block, np.uint8)
+    ends = np.flatnonzero(data == ord("\n"))
+    if not block.endswith(b"\n"):
+        ends = np.append(ends, len(block))
+    starts = np.concatenate([[0], ends[:-1] + 1])
+    if (ends - starts).max() > limit:
+        return None
+    lines = len(ends)
+    if (ends > starts).all() and (data[starts] == ord("{")).all() and (data[ends - 1] == ord("}")).all():
+        return range(before + 1, before + lines + 1)  # the usual block: no blank line, no padding
+    numbers = []
+    for lineno, line in enumerate(block.split(b"\n")[:lines], start=before + 1):
+        line = line.strip()
+        if line and not (line.startswith(b"{") and line.endswith(b"}")):
+            return None
+        if line:
+            numbers.append(lineno)
+    return numbers
+
+
+def _parsed_rows(
+    parsed: pa.Table, numbers: Sequence[int], rel: str, fetched: datetime, source: TableSource, out: _Batcher
+) -> pa.Table:
+    """What `_table_row` makes of each parsed line, as one table: the URI field or else the
+    locator, the title, the text or `ingest:missing_text_field`."""
+    locators = [f"{rel}#line={lineno}" for lineno in numbers]
+    given = parsed.column(source.uri_field).to_pylist()
+    uris = [uri or locator for uri, locator in zip(given, locators, strict=True)]
+    text = parsed.column(source.text_field)
+    n = parsed.num_rows
+    missing = f"ingest:missing_text_field:{source.text_field}"
+    columns = {
+        "id": _ids(out.source, uris, locators),
+        "source": pa.repeat(pa.scalar(out.source), n),
+        "uri": uris,
+        "locator": locators,
+        "fetched_at": pa.repeat(pa.scalar(fetched, pa.timestamp("us", tz="UTC")), n),
+        "content_type": pa.repeat(pa.scalar("text/plain"), n),
+        "kind": pa.repeat(pa.scalar("natural"), n),
+        "text": text,
+        "title": parsed.column(source.title_field),
+        "drop_reason": pc.if_else(pc.is_null(text), missing, pa.scalar(None, pa.string())),
+    }
+    return conform(pa.table(columns), out.schema)
+
+
+def _ids(source: str, uris: list[str], locators: list[str]) -> list[str]:
+    """`make_id` of each (source, uri, locator), without a call per row."""
+    prefix = f"{source}\x1f"
+    return [
+        hashlib.sha256(f"{prefix}{uri}\x1f{locator}".encode()).hexdigest()[:32]
+        for uri, locator in zip(uris, locators, strict=True)
+    ]
 
 
 def _read_parquet(path: Path, rel: str, source: TableSource, out: _Batcher) -> Iterator[pa.Table]:
