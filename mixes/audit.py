@@ -27,6 +27,7 @@ from datamill.mixes.export import MANIFEST
 from datamill.mixes.inputs import kept_files, read_kept
 from datamill.mixes.shards import SHARD_GLOB
 from datamill.mixes.spec import LicensePolicy
+from datamill.pipeline import textref
 from datamill.pipeline.schema import RECORD_SCHEMA, REJECTED_SCHEMA
 
 WARC_LOCATOR = re.compile(r"^(?P<path>.+)@(?P<offset>\d+)$")
@@ -83,19 +84,22 @@ def _rejected_files(run_dir: Path) -> list[str]:
     return [str(p) for p in sorted((run_dir / "rejected").glob("*/*.parquet")) if not p.name.startswith(".")]
 
 
-def _lookup(files: list[str], schema: pa.Schema, column: str, value: str) -> list[dict[str, Any]]:
+def _lookup(
+    files: list[str], run_dir: Path, schema: pa.Schema, column: str, value: str
+) -> list[dict[str, Any]]:
     if not files:
         return []
     dataset = pads.dataset(files, format="parquet", schema=schema)
-    return dataset.to_table(filter=pads.field(column) == value).to_pylist()
+    found = dataset.to_table(filter=pads.field(column) == value)
+    return textref.resolve(found, textref.TextFiles(run_dir)).to_pylist()
 
 
 def find_records(run_dir: Path, *, id: str | None = None, url: str | None = None) -> list[tuple[dict, str]]:
     """Records of a run with this id (or URI): (record, status), kept ones first."""
     state = _run_state(run_dir)
     column, value = ("id", id) if id else ("uri", url)
-    found = [(r, "kept") for r in _lookup(kept_files(run_dir, state), RECORD_SCHEMA, column, value)]
-    for row in _lookup(_rejected_files(run_dir), REJECTED_SCHEMA, column, value):
+    found = [(r, "kept") for r in _lookup(kept_files(run_dir, state), run_dir, RECORD_SCHEMA, column, value)]
+    for row in _lookup(_rejected_files(run_dir), run_dir, REJECTED_SCHEMA, column, value):
         found.append((row, f"rejected by {row['drop_stage']}: {row['drop_reason']}"))
     return found
 

@@ -26,6 +26,7 @@ import pyarrow.parquet as pq
 
 from datamill.mixes.shards import EXPORT_SCHEMA, sha256_file
 from datamill.pipeline.schema import conform
+from datamill.pipeline.textref import TEXT_REF, TextFiles, resolve, run_dir_of
 
 SOURCE_SCHEMA = pa.schema([f for f in EXPORT_SCHEMA if f.name != "component"])
 _CHUNK_BYTES = 4 << 20  # uncompressed input bytes read at once
@@ -56,6 +57,8 @@ def read_chunks(path: str, rows: np.ndarray) -> Iterator[tuple[slice, pa.Table, 
     group_of = np.searchsorted(starts, rows, side="right") - 1
     groups = np.unique(group_of)
     columns = [c for c in SOURCE_SCHEMA.names if c in parquet.schema_arrow.names]
+    columns += [TEXT_REF] if TEXT_REF in parquet.schema_arrow.names else []
+    texts = TextFiles(run_dir_of(path))
     sizes = [meta.row_group(g).total_byte_size for g in range(meta.num_row_groups)]
     first = 0
     while first < len(groups):
@@ -71,7 +74,7 @@ def read_chunks(path: str, rows: np.ndarray) -> Iterator[tuple[slice, pa.Table, 
         within = np.searchsorted(np.array(chunk), group_of[lo:hi])
         local = rows[lo:hi] - starts[group_of[lo:hi]] + base[within]
         table = parquet.read_row_groups(chunk, columns=columns, use_threads=False)
-        yield slice(lo, hi), conform(table, SOURCE_SCHEMA), local
+        yield slice(lo, hi), conform(resolve(table, texts), SOURCE_SCHEMA), local
 
 
 def read_rows(path: str, rows: np.ndarray) -> Iterator[tuple[slice, pa.Table]]:

@@ -9,6 +9,7 @@ and the stored `tokens`; only a file without usable counts, or a mix whose filte
 from __future__ import annotations
 
 from dataclasses import dataclass
+from pathlib import Path
 
 import numpy as np
 import polars as pl
@@ -19,6 +20,7 @@ from datamill.mixes.inputs import SIGNAL_PREFIX, signal_column
 from datamill.mixes.shards import EXPORT_SCHEMA
 from datamill.mixes.tokens import TokenCounter
 from datamill.pipeline.schema import RECORD_SCHEMA, SIGNALS, conform
+from datamill.pipeline.textref import TEXT_REF, TextFiles, resolve, run_dir_of
 
 FILE, ROW = "_file", "_row"
 MATCH = "_match_"  # `_match_<i>`: component i's filter, evaluated batch by batch (it reads text)
@@ -63,7 +65,9 @@ def _stored_usable(parquet: pq.ParquetFile) -> bool:
     return True
 
 
-def sizes(parquet: pq.ParquetFile) -> FileSizes:
+def sizes(parquet: pq.ParquetFile, run_dir: Path) -> FileSizes:
+    """Footer sizes; the text a file holds by reference (textref.py) is counted as its share
+    of the referenced files' text (from their footers and the `text_ref.file` statistics)."""
     meta = parquet.metadata
     wanted = set(EXPORT_SCHEMA.names)
     raw = text_raw = 0
@@ -76,11 +80,39 @@ def sizes(parquet: pq.ParquetFile) -> FileSizes:
                 text_raw += column.total_uncompressed_size
             elif name in wanted:
                 raw += column.total_uncompressed_size
+    for file, rows in _referenced_rows(parquet).items():
+        held = sizes(pq.ParquetFile(run_dir / file), run_dir)
+        text_raw += held.text_raw * rows // max(1, held.rows)
     return FileSizes(meta.num_rows, text_raw, raw)
+
+
+def _referenced_rows(parquet: pq.ParquetFile) -> dict[str, int]:
+    """Rows per referenced file, from each row group's `text_ref.file` statistics (a group
+    referring to more than one file has that column read)."""
+    meta = parquet.metadata
+    paths = [meta.schema.column(i).path for i in range(meta.num_columns)]
+    if f"{TEXT_REF}.file" not in paths:
+        return {}
+    index = paths.index(f"{TEXT_REF}.file")
+    out: dict[str, int] = {}
+    for g in range(meta.num_row_groups):
+        stats = meta.row_group(g).column(index).statistics
+        if stats is not None and stats.has_null_count:
+            valid = meta.row_group(g).num_rows - stats.null_count
+            if not valid:
+                continue
+            if stats.has_min_max and stats.min == stats.max:
+                out[stats.min] = out.get(stats.min, 0) + valid
+                continue
+        refs = parquet.read_row_group(g, columns=[TEXT_REF]).column(0).combine_chunks()
+        for file in refs.flatten()[0].drop_null().to_pylist():
+            out[file] = out.get(file, 0) + 1
+    return out
 
 
 def scan_file(path: str, file_index: int, run: str, request: ScanRequest) -> tuple[pa.Table, FileSizes]:
     """The narrow rows of one file (`request.columns`, `tokens`, `_file`, `_row`, matches)."""
+    run_dir = run_dir_of(path)
     parquet = pq.ParquetFile(path, pre_buffer=False)  # read a column chunk as it is needed
     present = set(parquet.schema_arrow.names)
     stored = request.use_stored and _stored_usable(parquet)
@@ -88,12 +120,14 @@ def scan_file(path: str, file_index: int, run: str, request: ScanRequest) -> tup
     read = [c for c in request.columns if c in present and c != "text"]
     read += ["tokens"] if stored else []
     read += ["text"] if needs_text and "text" in present else []
+    read += [TEXT_REF] if "text" in read and TEXT_REF in present else []
+    texts = TextFiles(run_dir)
     read += ["signals"] if request.signal_keys and "signals" in present else []
     schema = scan_schema(request)
     out, start = [], 0
     batch_rows = _TEXT_BATCH_ROWS if "text" in read else _BATCH_ROWS
     for batch in parquet.iter_batches(batch_size=batch_rows, columns=read):
-        table = pa.Table.from_batches([batch])
+        table = resolve(pa.Table.from_batches([batch]), texts)
         n = table.num_rows
         if not stored:
             texts = table["text"] if "text" in table.column_names else pa.nulls(n, pa.large_string())
@@ -110,7 +144,7 @@ def scan_file(path: str, file_index: int, run: str, request: ScanRequest) -> tup
         table = table.append_column(ROW, pa.array(np.arange(start, start + n, dtype=np.int64)))
         out.append(conform(table, schema))
         start += n
-    return (pa.concat_tables(out) if out else schema.empty_table()), sizes(parquet)
+    return (pa.concat_tables(out) if out else schema.empty_table()), sizes(parquet, run_dir)
 
 
 def _filter_schema(request: ScanRequest) -> pa.Schema:

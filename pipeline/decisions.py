@@ -5,7 +5,7 @@ from __future__ import annotations
 import pyarrow as pa
 import pyarrow.compute as pc
 
-from datamill.pipeline import lineage
+from datamill.pipeline import lineage, textref
 from datamill.pipeline.schema import REJECTED_SCHEMA, conform
 from datamill.pipeline.stage import DROP_REASON, EDIT
 
@@ -48,6 +48,6 @@ def split(batch: pa.Table, stage: str, version: str, sha: str) -> tuple[pa.Table
         reasons = reason_col.to_pylist()
         rejected = _with_lineage(rejected, "rejected", reason_col, stage, version, sha)
         rejected = rejected.append_column("drop_stage", pa.array([stage] * rejected.num_rows, pa.string()))
-        rejected = conform(rejected, REJECTED_SCHEMA)
+        rejected = conform(textref.stored(rejected), REJECTED_SCHEMA)
         batch = batch.filter(pc.invert(dropped))
     return _kept(batch.drop_columns([DROP_REASON]), stage, version, sha), rejected, reasons

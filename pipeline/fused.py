@@ -22,7 +22,7 @@ import pyarrow as pa
 import pyarrow.compute as pc
 import pyarrow.parquet as pq
 
-from datamill.pipeline import decisions
+from datamill.pipeline import decisions, textref
 from datamill.pipeline.config import RunConfig
 from datamill.pipeline.registry import source_stage, stage_class
 from datamill.pipeline.rundir import RunDir, naming, no_space, write_json_atomic
@@ -93,23 +93,41 @@ def apply_stage(stage: Stage, batch: pa.Table) -> pa.Table:
     return out
 
 
-def read_rows(path: str, batch_rows: int, columns: list[str] | None = None) -> Iterator[pa.Table]:
-    """Working-schema batches of a rows file (`columns` only, the rest null); a `drop_reason`
-    the file holds (rows a global stage added and rejected) is kept."""
+def read_rows(
+    path: str, batch_rows: int, run_dir: Path, columns: list[str] | None = None, track: bool = False
+) -> Iterator[pa.Table]:
+    """Working-schema batches of a rows file (`columns` only, the rest null), texts held by
+    reference read in (textref.py); a `drop_reason` the file holds (rows a global stage added
+    and rejected) is kept. `track` (a rows pass's input): every row gets its `text_ref` (where
+    its text is stored) and, when the text is read, `TEXT_IN`, so the pass writes only the
+    texts its stages change."""
     parquet = pq.ParquetFile(path)
     names = parquet.schema_arrow.names
-    wanted = None if columns is None else [c for c in names if c in columns or c == DROP_REASON]
+    extra = (DROP_REASON, textref.TEXT_REF)
+    wanted = None if columns is None else [c for c in names if c in columns or c in extra]
+    reads_text = "text" in (wanted or names)
+    files = textref.TextFiles(run_dir)
+    file = os.path.relpath(path, run_dir)
+    first = 0
     for record_batch in parquet.iter_batches(batch_size=batch_rows, columns=wanted):
         table = pa.Table.from_batches([record_batch])
+        if track:
+            table = textref.with_refs(table, file, first)
+        first += table.num_rows
+        if reads_text:
+            table = textref.resolve(table, files)
         out = conform(table, WORKING_SCHEMA)
         if DROP_REASON in table.column_names:
             out = out.append_column(DROP_REASON, table.column(DROP_REASON))
+        if track and reads_text:
+            out = out.append_column(textref.TEXT_IN, out.column("text"))
         yield out
 
 
 def view_of_shard(
     i: int,
     inputs: list[tuple[str, str, int]],
+    run_dir: str,
     config: RunConfig,
     stage_names: list[str],
     decisions: dict[str, str],
@@ -123,7 +141,7 @@ def view_of_shard(
         stage.begin_shard(key)
     read = {"id", *columns, *(c for s in stages for c in s.requires)}
     wanted = ["id", *(c for c in columns if c != "id")]
-    for table in read_rows(path, config.batch_rows, sorted(read)):
+    for table in read_rows(path, config.batch_rows, Path(run_dir), sorted(read)):
         for stage in stages:
             out = apply_stage(stage, table)
             table = out.filter(pc.is_null(out.column(DROP_REASON))).drop_columns([DROP_REASON])
@@ -152,12 +170,15 @@ class FusedPass:
         self.segment = segment
         self.source: SourceStage | None = source_stage(config.sources) if with_source else None
         self.stages = build_stages(config, stage_names, decisions)
+        # a pass whose stages read no text (the appliers of dedup decisions) reads none
+        self.reads_text = any("text" in stage.requires for stage in self.stages)
 
     def _input(self, task: ShardTask) -> Iterator[pa.Table]:
         if isinstance(task.input, Shard):
             yield from self.source.read_shard(task.input, self.config.base_dir, self.config.batch_rows)
             return
-        yield from read_rows(task.input, self.config.batch_rows)
+        columns = None if self.reads_text else [c for c in WORKING_SCHEMA.names if c != "text"]
+        yield from read_rows(task.input, self.config.batch_rows, self.run_dir.root, columns, track=True)
 
     def process(self, task: ShardTask) -> dict:
         """Run the shard and commit it; returns its per-stage stats (JSON-ready)."""
@@ -182,7 +203,7 @@ class FusedPass:
                 batch = self._decide(
                     stage.name, stage.version, stage.config.sha(), out, stats, writer, t0, bytes_in
                 )
-            writer.write_kept(conform(batch))
+            writer.write_kept(conform(textref.stored(batch)))
         for stage in [self.source, *stages] if self.source else stages:
             stats.setdefault(stage.name, StageStats()).counters.update(stage.counters)
             stage.counters.clear()
@@ -220,25 +241,41 @@ class FusedPass:
         return kept
 
 
+# a shard's rows are written in row groups of at least this many bytes (its last group less):
+# one row group per batch left a later pass's narrow files (ids, lineage, references) and
+# the rejected rows 1.4-1.8x larger than one group, each with its own dictionaries
+ROW_GROUP_BYTES = 16 << 20
+
+
 class _ShardWriter:
-    """Streams a shard's kept and rejected rows to temporary files and renames them into
-    place on commit. File names are fixed per shard, so a shard re-run after a crash
-    overwrites its own files; the shard marker, written after this, is the commit point."""
+    """Streams a shard's kept and rejected rows to temporary files, in row groups of about
+    ROW_GROUP_BYTES, and renames them into place on commit. File names are fixed per shard,
+    so a shard re-run after a crash overwrites its own files; the shard marker, written after
+    this, is the commit point."""
 
     def __init__(self, kept_path: Path, run_dir: RunDir, key: str) -> None:
         self.kept_path = kept_path
         self.run_dir = run_dir
         self.key = key
         self.writers: dict[Path, tuple[Path, pq.ParquetWriter]] = {}
+        self.pending: dict[Path, tuple[list[pa.Table], int]] = {}
 
     def _write(self, path: Path, table: pa.Table) -> None:
-        if path not in self.writers:
-            path.parent.mkdir(parents=True, exist_ok=True)
-            tmp = path.with_name(f".{path.name}.{uuid.uuid4().hex}.tmp")
-            with naming(path):
-                self.writers[path] = (tmp, pq.ParquetWriter(tmp, table.schema, compression="zstd"))
+        tables, held = self.pending.get(path, ([], 0))
+        tables.append(table)
+        self.pending[path] = (tables, held + table.nbytes)
+        if held + table.nbytes >= ROW_GROUP_BYTES:
+            self._flush(path)
+
+    def _flush(self, path: Path) -> None:
+        tables, _ = self.pending.pop(path)
+        table = pa.concat_tables(tables)
         with naming(path):
-            self.writers[path][1].write_table(table)
+            if path not in self.writers:
+                path.parent.mkdir(parents=True, exist_ok=True)
+                tmp = path.with_name(f".{path.name}.{uuid.uuid4().hex}.tmp")
+                self.writers[path] = (tmp, pq.ParquetWriter(tmp, table.schema, compression="zstd"))
+            self.writers[path][1].write_table(table, row_group_size=max(1, table.num_rows))
 
     def write_kept(self, table: pa.Table) -> None:
         self._write(self.kept_path, table)
@@ -247,8 +284,10 @@ class _ShardWriter:
         self._write(self.run_dir.rejected(stage) / f"{self.key}.parquet", table)
 
     def commit(self) -> None:
-        if self.kept_path not in self.writers:
+        if self.kept_path not in self.writers and self.kept_path not in self.pending:
             self._write(self.kept_path, RECORD_SCHEMA.empty_table())
+        for path in list(self.pending):
+            self._flush(path)
         for path, (tmp, writer) in self.writers.items():
             with naming(path):
                 writer.close()

@@ -125,7 +125,7 @@ def write_decisions(rows: pa.Table, folder: Path | str, shard_keys: list[str], n
     for shard, lo, hi in zip(values.tolist(), starts.tolist(), ends, strict=True):
         target = Path(folder) / "shards" / shard_keys[shard]
         target.mkdir(parents=True, exist_ok=True)
-        pq.write_table(body.take(order[lo:hi]), target / f"{name}.parquet")
+        pq.write_table(body.take(order[lo:hi]), target / f"{name}.parquet", compression="zstd")
 
 
 def read_decisions(folder: Path | str, key: str, schema: pa.Schema) -> pa.Table:

@@ -346,6 +346,7 @@ class Runner:
             reader = partial(
                 view_of_shard,
                 inputs=inputs,
+                run_dir=str(self.rd.root),
                 config=self.config,
                 stage_names=since,
                 decisions={n: str(f) for n, f in decided.items()},

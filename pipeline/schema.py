@@ -53,6 +53,8 @@ RECORD_SCHEMA = pa.schema(
         ("gen", GEN),
         ("lineage", pa.list_(LINEAGE_ENTRY)),
         ("tokens", pa.int64()),  # of the final text, by the `tokens` stage (null without it)
+        # where the text is when `text` is null: a file of the run and its row (textref.py)
+        ("text_ref", pa.struct([("file", pa.string()), ("row", pa.int64())])),
     ]
 )
 

@@ -164,6 +164,9 @@ class GlobalStage(_StageBase):
     """
 
     needs: ClassVar[tuple[str, ...]] = ()
+    #: the columns its applier reads, if not `requires`: a rows pass whose stages read no text
+    #: reads none (the text stays where it is, by reference)
+    applier_requires: ClassVar[tuple[str, ...] | None] = None
 
     def decide(self, view: View, ctx: RunContext) -> dict[str, Any]:
         raise NotImplementedError
@@ -182,7 +185,8 @@ class Applier(Stage):
     def __init__(self, stage: GlobalStage, decisions: Path) -> None:
         super().__init__(stage.config)
         self.name, self.version = stage.name, stage.version
-        self.requires, self.produces = stage.requires, stage.produces
+        self.requires = stage.requires if stage.applier_requires is None else stage.applier_requires
+        self.produces = stage.produces
         self.decisions = decisions
 
 

@@ -135,6 +135,7 @@ class DedupExact(GlobalStage):
     requires = ("id", "text")
     produces = ("dup_cluster",)
     needs = ("text",)
+    applier_requires = ("id",)
 
     def decide(self, view, ctx: RunContext) -> dict[str, Any]:
         partitions = self.config.num_partitions or 2 * ctx.num_cpus

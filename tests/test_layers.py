@@ -10,8 +10,9 @@ ROOT = Path(__file__).resolve().parents[1]
 PACKAGES = {folder: f"datamill.{folder}" for folder in ("pipeline", "stages", "classifiers", "mixes")}
 
 # lowest first; a module may import only from its own layer or the ones below it
-FOUNDATION_MODULES = ["stage", "schema", "decisions", "lineage", "stats", "rundir", "outputs", "signals"]
-FOUNDATION_MODULES += ["hashing", "errors", "progress", "terminal", "partitions", "parser_process", "view"]
+FOUNDATION_MODULES = ["stage", "schema", "decisions", "lineage", "stats", "rundir", "outputs", "textref"]
+FOUNDATION_MODULES += ["signals", "hashing", "errors", "progress", "terminal", "partitions", "parser_process"]
+FOUNDATION_MODULES += ["view"]
 FOUNDATION = {f"datamill.pipeline.{name}" for name in FOUNDATION_MODULES} | {"datamill.pipeline"}
 ORCHESTRATION_MODULES = ["registry", "config", "ray_session", "fused", "runner", "verify"]
 ORCHESTRATION = {f"datamill.pipeline.{name}" for name in ORCHESTRATION_MODULES}

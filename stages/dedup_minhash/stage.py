@@ -173,6 +173,7 @@ class DedupMinhash(GlobalStage):
     requires = ("id", "text", "quality", "signals")
     produces = ("dup_cluster", "signals")
     needs = ("text", "quality")
+    applier_requires = ("id", "signals")
 
     def decide(self, view, ctx: RunContext) -> dict[str, Any]:
         cfg = self.config

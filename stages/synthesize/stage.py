@@ -100,6 +100,7 @@ class Synthesize(GlobalStage):
     Config = SynthesizeConfig
     requires = ("id", "text", "lang", "kind", "quality", "license", "lineage")
     needs = ("text", "kind", "quality", *PARENT_COLUMNS)  # what chunking and the new rows read
+    applier_requires = ()  # parents pass as they are
     produces = ("kind", "parent_id", "gen")
 
     def decide(self, view, ctx: RunContext) -> dict[str, Any]:
