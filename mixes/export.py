@@ -1,12 +1,13 @@
 """`datamill export`: a mix spec over finished runs -> Parquet shards + manifest.json (README, Mixes).
 
-Two passes over metadata, one over text. Pass one (scan.py, a task per input file) reads the
-narrow columns (id, source, lang, licence, opt-out, the filters' columns, the stored token
-counts) and nothing of the text unless it must count tokens or a filter reads it; the licence
-policy, the filters and the sampling run on those rows in this process. The plan then fixes
-every output row's place: its component, position, row group and shard (sizes estimated from
-the Parquet footers and token counts). Pass two (gather.py) streams the chosen rows' text from
-the runs into the shards, in parallel tasks; the manifest is written last.
+Two passes over metadata, one over text. Pass one (scan.py, per input file) reads the narrow
+columns (id, source, lang, licence, opt-out, the filters' columns, the stored token counts) and
+nothing of the text unless it must count tokens or a filter reads it, applies the licence
+policy and the filters, and keeps the eligible rows as arrays (eligible.py: no string per row
+is held); the sampling runs on those in this process. The plan then fixes every output row's
+place: its component, position, row group and shard (sizes estimated from the Parquet footers
+and token counts). Pass two (spill.py, gather.py) streams the chosen rows' text from the runs
+into the shards, in parallel tasks; the manifest is written last.
 
 Deterministic for a given spec and inputs, whatever the number of workers: pools are ordered by
 (input, id), sampling and the output order come from seeded generators, and the layout is
@@ -24,20 +25,25 @@ from pathlib import Path
 from typing import Any
 
 import numpy as np
-import polars as pl
-import pyarrow as pa
 
-from datamill.mixes import policy, sampling
+from datamill.mixes import sampling
+from datamill.mixes.eligible import Eligible, breakdown, join
 from datamill.mixes.gather import Piece, write_local_shard
 from datamill.mixes.inputs import FILTER_COLUMNS, SIGNAL_PREFIX, RunInput, kept_files, open_run
-from datamill.mixes.order import string_order
-from datamill.mixes.scan import BASE_COLUMNS, FILE, MATCH, FileSizes, ScanRequest, scan_file, scan_schema
-from datamill.mixes.scan import ROW as ROW_IN_FILE
+from datamill.mixes.scan import (
+    BASE_COLUMNS,
+    FileScan,
+    FileSizes,
+    Filter,
+    ScanRequest,
+    check_filters,
+    scan_file,
+)
 from datamill.mixes.shards import SHARD_GLOB, Layout, layout
 from datamill.mixes.spec import MixSpec, MixSpecError
 from datamill.mixes.spill import Runs, scatter, write_spilled_shard
 from datamill.mixes.tokens import TokenCounter, stored_method
-from datamill.mixes.workers import Workers
+from datamill.mixes.workers import Workers, release_unused
 from datamill.mixes.workers import workers as make_workers
 from datamill.pipeline import __version__
 from datamill.pipeline.rundir import write_json_atomic
@@ -45,8 +51,8 @@ from datamill.pipeline.rundir import write_json_atomic
 MANIFEST = "manifest.json"
 STATS = "export.json"  # when and how it ran (the manifest holds only what the output depends on)
 SPILL_PREFIX = ".spill-"
-ROW = "_eligible"  # position of a row among the eligible rows
 FORMAT = "datamill-mix/1"
+_SHARES = (("licenses", "license"), ("sources", "source"), ("languages", "lang"))  # manifest: column
 
 
 class ExportError(RuntimeError):
@@ -73,46 +79,18 @@ def _prepare_out(out_dir: Path, overwrite: bool) -> None:
     out_dir.mkdir(parents=True, exist_ok=True)
 
 
-def _breakdown(frame: pl.DataFrame, column: str, null_as: str) -> dict[str, dict[str, int]]:
-    grouped = (
-        frame.group_by(pl.col(column).fill_null(null_as).alias("key"))
-        .agg(docs=pl.len(), tokens=pl.col("tokens").sum())
-        .sort("key")
-    )
-    return {row["key"]: {"docs": row["docs"], "tokens": int(row["tokens"])} for row in grouped.to_dicts()}
-
-
 def _signal_keys(spec: MixSpec) -> list[str]:
     """Keys of `signals` the filters read, as `signal_<key>` columns."""
     names = {name for c in spec.components for name in c.expr().meta.root_names()}
     return sorted(n.removeprefix(SIGNAL_PREFIX) for n in names if n.startswith(SIGNAL_PREFIX))
 
 
-def _pool(eligible: pl.DataFrame, comp, index: int) -> pl.DataFrame:
-    """The component's eligible rows: their position, tokens and source only."""
-    pool = eligible if comp.inputs is None else eligible.filter(pl.col("run").is_in(comp.inputs))
-    match = f"{MATCH}{index}"
-    expr = pl.col(match) if match in eligible.columns else comp.expr()
-    try:
-        return pool.filter(expr).select([ROW, "tokens", "source"])
-    except (pl.exceptions.PolarsError, pl.exceptions.SQLInterfaceError) as exc:
-        raise MixSpecError(f"component {comp.name!r}: filter {comp.filter!r} failed: {exc}") from exc
-
-
-def _pool_order(rows: pl.DataFrame) -> np.ndarray:
-    """Positions of the rows the policy allows, ordered by (run name, id), stable: one gather
-    makes the eligible frame (a filter and then a sort would copy every column twice)."""
-    by_id = string_order(rows["id"].to_arrow())
-    by_id = by_id[rows["policy"].is_null().to_numpy()[by_id]]
-    return by_id[np.argsort(rows["_run"].to_numpy()[by_id], kind="stable")]
-
-
-def _plan(spec: MixSpec, comp, pool: pl.DataFrame) -> sampling.Plan:
-    codes = np.zeros(pool.height, np.int64)  # only a per-source cap reads them
-    if comp.max_tokens_per_source is not None:  # any code per distinct source will do
-        codes = pool["source"].fill_null("").cast(pl.Categorical).to_physical().to_numpy()
+def _plan(spec: MixSpec, comp, eligible: Eligible, pool: np.ndarray) -> sampling.Plan:
+    codes = np.zeros(len(pool), np.int64)  # only a per-source cap reads them
+    if comp.max_tokens_per_source is not None:
+        codes = eligible.labels["source"].codes[pool]
     return sampling.plan(
-        pool["tokens"].to_numpy().astype(np.int64),
+        eligible.tokens[pool],
         codes,
         max_epochs=comp.max_epochs,
         max_tokens_per_source=comp.max_tokens_per_source,
@@ -142,7 +120,7 @@ def _check_feasible(spec: MixSpec, plans: dict[str, sampling.Plan], pools, targe
             cap = (
                 f", max_tokens_per_source {comp.max_tokens_per_source}" if comp.max_tokens_per_source else ""
             )
-            docs = pools[comp.name].height
+            docs = len(pools[comp.name])
             problems.append(
                 f"component {comp.name!r}: target {target} tokens, but its {docs} eligible "
                 f"documents hold {p.available_tokens} tokens and max_epochs {comp.max_epochs}{cap} allow "
@@ -158,11 +136,16 @@ def _check_feasible(spec: MixSpec, plans: dict[str, sampling.Plan], pools, targe
 def _scan_request(spec: MixSpec, counter: TokenCounter, run: RunInput) -> ScanRequest:
     reads = [set(c.expr().meta.root_names()) for c in spec.components]
     columns = [c for c in FILTER_COLUMNS if c in set().union(*reads) or c in BASE_COLUMNS]
-    text_filters = tuple((i, c.filter) for i, c in enumerate(spec.components) if "text" in reads[i])
+    filters = tuple(
+        Filter(c.name, c.filter if c.inputs is None or run.name in c.inputs else None, "text" in reads[i])
+        for i, c in enumerate(spec.components)
+    )
     return ScanRequest(
+        run=run.name,
         columns=tuple(columns),
         signal_keys=tuple(_signal_keys(spec)),
-        text_filters=text_filters,
+        filters=filters,
+        policy=spec.license_policy,
         counter=counter,
         use_stored=stored_method(run.state) == counter.method(),
     )
@@ -174,30 +157,26 @@ def _scan(
     runs: list[RunInput],
     files: list[tuple[RunInput, str]],
     pool: Workers,
-):
-    """Pass one: every input's kept rows (`files`: each run's kept files), narrow (with `run`),
-    and every file's sizes."""
+) -> tuple[list[FileScan], dict[str, ScanRequest]]:
+    """Pass one over every input file (`files`: each run's kept files), in order."""
     requests = {run.name: _scan_request(spec, counter, run) for run in runs}
-    args = [(path, i, run.name, requests[run.name]) for i, (run, path) in enumerate(files)]
-    # narrow reads are quick: this process does them while the workers start, unless there
-    # are many files or text to count (the same function either way, so the same rows)
-    heavy = len(files) > 64 or any(not r.use_stored or r.text_filters for r in requests.values())
-    results = pool.map(scan_file, args) if heavy else [scan_file(*a) for a in args]
-    sizes = [s for _, s in results]
-    tables: list[pa.Table | None] = [table for table, _ in results]
-    del results
-    frames, kept = [], {}
-    ranks = {name: rank for rank, name in enumerate(sorted(r.name for r in runs))}
-    for run in runs:
-        parts = [scan_schema(requests[run.name]).empty_table()]
-        for i, (r, _) in enumerate(files):
-            if r is run:  # one file at a time into polars, its Arrow table let go
-                parts.append(tables[i])
-                tables[i] = None
-        frame = pl.concat([pl.from_arrow(part) for part in parts], how="vertical")
-        kept[run.name] = frame.height
-        frames.append(frame.with_columns(run=pl.lit(run.name), _run=pl.lit(ranks[run.name], pl.Int32)))
-    return [p for _, p in files], pl.concat(frames, how="vertical"), sizes, kept, requests
+    for request in requests.values():
+        check_filters(request)
+    args = [(path, requests[run.name]) for run, path in files]
+    # narrow reads take a few ms a file: this process does them while the workers start,
+    # unless text must be read (to count tokens or for a filter), which is worth the workers
+    heavy = any(not r.use_stored or any(f.reads_text for f in r.filters) for r in requests.values())
+    return (pool.map(scan_file, args) if heavy else [scan_file(*a) for a in args]), requests
+
+
+def _excluded(scans: list[FileScan]) -> dict[str, dict[str, int]]:
+    """Docs and tokens the licence policy excluded, by reason."""
+    total: dict[str, list[int]] = {}
+    for scan in scans:
+        for reason, (docs, tokens) in scan.excluded.items():
+            counts = total.setdefault(reason, [0, 0])
+            counts[0], counts[1] = counts[0] + docs, counts[1] + tokens
+    return {reason: {"docs": d, "tokens": t} for reason, (d, t) in sorted(total.items())}
 
 
 def _estimates(tokens: np.ndarray, sizes: list[FileSizes], all_tokens: int) -> np.ndarray:
@@ -229,51 +208,58 @@ def export(
     counter = TokenCounter(spec)
     files = [(run, path) for run in runs for path in kept_files(run.path, run.state)]
     on_disk = sum(Path(path).stat().st_size for _, path in files)
+    paths = [path for _, path in files]
     with make_workers(workers, address, executor, on_disk) as pool:
         pool.warm()
         progress(f"pass one: narrow columns of {len(runs)} input run(s) ({pool.kind}, {pool.count} workers)")
-        paths, rows, sizes, kept, requests = _scan(spec, counter, runs, files, pool)
+        scans, requests = _scan(spec, counter, runs, files, pool)
         stored = sorted(name for name, r in requests.items() if r.use_stored)
-        all_tokens = int(rows["tokens"].sum() or 0)
-        rows = rows.with_columns(policy=policy.violation(spec.license_policy, rows))
-        excluded = _breakdown(rows.filter(pl.col("policy").is_not_null()), "policy", "")
-        eligible = rows[_pool_order(rows)].drop(["_run", "policy"]).with_row_index(ROW)
-        del rows
+        sizes = [scan.sizes for scan in scans]
+        all_tokens = sum(scan.all_tokens for scan in scans)
+        kept = {run.name: 0 for run in runs}
+        for (run, _), scan in zip(files, scans, strict=True):
+            kept[run.name] += scan.rows
+        excluded = _excluded(scans)
+        ranks = {name: rank for rank, name in enumerate(sorted(kept))}
+        eligible = join(scans, [ranks[run.name] for run, _ in files], len(spec.components))
+        release_unused()
 
-        progress(f"sampling {len(spec.components)} component(s) from {eligible.height} eligible documents")
-        pools = {c.name: _pool(eligible, c, i) for i, c in enumerate(spec.components)}
-        plans = {c.name: _plan(spec, c, pools[c.name]) for c in spec.components}
+        progress(f"sampling {len(spec.components)} component(s) from {len(eligible)} eligible documents")
+        pools = {c.name: np.flatnonzero(eligible.matches[:, i]) for i, c in enumerate(spec.components)}
+        plans = {c.name: _plan(spec, c, eligible, pools[c.name]) for c in spec.components}
         targets = _targets(spec, plans)
         _check_feasible(spec, plans, pools, targets)
         picked, labels, components = [], [], []
         for i, comp in enumerate(spec.components):
-            pool_rows = pools[comp.name]
             positions = sampling.take(plans[comp.name], targets[comp.name])
-            picked.append(pool_rows[ROW].to_numpy()[positions])
+            picked.append(pools[comp.name][positions])
             labels.append(np.full(len(positions), i, np.int16))
-            tokens = pool_rows["tokens"].to_numpy()[positions]
-            components.append(
-                _component_entry(comp, pool_rows, plans[comp.name], targets[comp.name], positions, tokens)
+            tokens = eligible.tokens[picked[-1]]
+            entry = _component_entry(
+                comp, len(pools[comp.name]), plans[comp.name], targets[comp.name], positions, tokens
             )
+            components.append(entry)
         del pools, plans
         picked, labels = _output_order(spec, eligible, np.concatenate(picked), np.concatenate(labels))
-        chosen = eligible.select(["id", "license", "source", "lang", "tokens", FILE, ROW_IN_FILE])[picked]
-        del eligible
-        tokens = chosen["tokens"].to_numpy()
+        tokens = eligible.tokens[picked]
         total_tokens = int(tokens.sum())
         for entry in components:
             entry["actual_weight"] = round(entry["actual_tokens"] / total_tokens, 6) if total_tokens else 0.0
         estimates = _estimates(tokens, sizes, all_tokens)
         plan = layout(estimates, spec.shards.row_group_bytes, spec.shards.target_bytes)
+        unique_docs = len(np.unique(eligible.ids[picked]))
+        shares = {key: breakdown(eligible.labels[column], picked, tokens) for key, column in _SHARES}
+        file_of, row_of = eligible.file[picked], eligible.row[picked]
+        del eligible  # pass two needs only the chosen rows' places
+        release_unused()
 
         _prepare_out(out_dir, overwrite)
-        progress(f"pass two: {chosen.height} rows, {plan.shards} shard(s), {spec.shards.order} order")
+        progress(f"pass two: {len(picked)} rows, {plan.shards} shard(s), {spec.shards.order} order")
         names = [c.name for c in spec.components]
-        files, rows_in = chosen[FILE].to_numpy(), chosen[ROW_IN_FILE].to_numpy()
         if spec.shards.order == "global":
-            shards = _write_global(pool, plan, paths, files, rows_in, labels, names, out_dir)
+            shards = _write_global(pool, plan, paths, file_of, row_of, labels, names, out_dir)
         else:
-            shards = _write_local(pool, plan, paths, files, rows_in, labels, names, spec.seed, out_dir)
+            shards = _write_local(pool, plan, paths, file_of, row_of, labels, names, spec.seed, out_dir)
         nodes = sorted(pool.nodes)
         executor = {"kind": pool.kind, "workers": pool.count}
     for i, shard in enumerate(shards):
@@ -292,15 +278,13 @@ def export(
         "excluded_by_policy": excluded,
         "components": components,
         "totals": {
-            "docs": chosen.height,
-            "unique_docs": chosen["id"].n_unique(),
+            "docs": len(picked),
+            "unique_docs": unique_docs,
             "tokens": total_tokens,
             "bytes": sum(s["bytes"] for s in shards),
             "shards": len(shards),
         },
-        "licenses": _breakdown(chosen, "license", policy.UNKNOWN),
-        "sources": _breakdown(chosen, "source", ""),
-        "languages": _breakdown(chosen, "lang", "und"),
+        **shares,
         "shards": shards,
     }
     write_json_atomic(manifest, out_dir / MANIFEST)
@@ -314,14 +298,14 @@ def export(
     return {**manifest, **stats}
 
 
-def _output_order(spec: MixSpec, eligible: pl.DataFrame, picked: np.ndarray, labels: np.ndarray):
+def _output_order(spec: MixSpec, eligible: Eligible, picked: np.ndarray, labels: np.ndarray):
     """The chosen rows (positions in `eligible`) and components in output order: shuffled by
     the seed (`global`), or in input order (`local`: file, row; each shard is then a stretch of
     the inputs, shuffled within its row groups)."""
     if spec.shards.order == "global":
         order = sampling.shuffle_order(len(picked), spec.seed)
     else:
-        files, rows = eligible[FILE].to_numpy()[picked], eligible[ROW_IN_FILE].to_numpy()[picked]
+        files, rows = eligible.file[picked], eligible.row[picked]
         order = np.lexsort((labels, rows, files))
     return picked[order], labels[order]
 
@@ -367,9 +351,10 @@ def _write_local(pool: Workers, plan: Layout, paths, files, rows, labels, names,
 
 
 def _component_entry(
-    comp, pool: pl.DataFrame, p: sampling.Plan, target: int, positions: np.ndarray, tokens: np.ndarray
+    comp, pool: int, p: sampling.Plan, target: int, positions: np.ndarray, tokens: np.ndarray
 ) -> dict[str, Any]:
-    repeats = np.bincount(positions, minlength=pool.height) if len(positions) else np.zeros(0, np.int64)
+    """`pool`: the component's eligible documents; `positions` the ones taken (with repeats)."""
+    repeats = np.bincount(positions, minlength=pool) if len(positions) else np.zeros(0, np.int64)
     actual = int(tokens.sum())
     return {
         "name": comp.name,
@@ -380,7 +365,7 @@ def _component_entry(
         "actual_tokens": actual,
         "docs": len(positions),
         "unique_docs": int((repeats > 0).sum()),
-        "available_docs": pool.height,
+        "available_docs": pool,
         "available_tokens": p.available_tokens,
         "max_epochs": comp.max_epochs,
         "epochs": round(actual / p.available_tokens, 4) if p.available_tokens else 0.0,

@@ -4,7 +4,8 @@ Comparison sorts of millions of random strings cost seconds (polars, Arrow and N
 spend them in cache misses). Here each string is read as big-endian 64-bit integers, eight
 bytes at a time (zero-padded): one integer sort orders the strings by their first eight bytes,
 and only the rows still tied are sorted again on the next eight, then by length (a string
-before its zero-padded extension). The result is the stable byte-lexicographic order.
+before its zero-padded extension). The result is the stable byte-lexicographic order, and
+groups of equal strings (dense ranks).
 """
 
 from __future__ import annotations
@@ -14,12 +15,18 @@ import pyarrow as pa
 
 
 def _key(data: np.ndarray, starts: np.ndarray, ends: np.ndarray, offset: int) -> np.ndarray:
-    """Bytes [offset, offset + 8) of each string as a big-endian integer (zero-padded)."""
+    """Bytes [offset, offset + 8) of each string as a big-endian integer (zero-padded); in place
+    where it can, as it runs over every id of a corpus."""
     key = np.zeros(len(starts), np.uint64)
-    for j in range(8):
-        at = starts + (offset + j)
-        byte = data[np.minimum(at, len(data) - 1)].astype(np.uint64)
-        key |= np.where(at < ends, byte, 0).astype(np.uint64) << np.uint64(56 - 8 * j)
+    at = starts + offset
+    clipped = np.empty_like(at)
+    for _ in range(8):
+        np.minimum(at, len(data) - 1, out=clipped)
+        byte = data[clipped]
+        byte[at >= ends] = 0
+        key <<= np.uint64(8)
+        key |= byte
+        at += 1
     return key
 
 
@@ -38,16 +45,36 @@ def _tied(groups: np.ndarray) -> np.ndarray:
     return np.flatnonzero(np.r_[same, False] | np.r_[False, same])
 
 
-def string_order(strings: pa.Array | pa.ChunkedArray) -> np.ndarray:
-    """Positions of `strings` in stable byte-lexicographic order (a null sorts as '')."""
+def _buffers(strings: pa.Array | pa.ChunkedArray) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """The strings' bytes, and where each starts and ends in them (a null as '')."""
     if isinstance(strings, pa.ChunkedArray):
         strings = strings.combine_chunks() if strings.num_chunks else pa.array([], pa.large_string())
-    strings = strings.cast(pa.large_string()).fill_null("")
+    strings = strings.cast(pa.large_string())
+    strings = strings.fill_null("") if strings.null_count else strings
     n = len(strings)
     offsets = np.frombuffer(strings.buffers()[1], np.int64)[strings.offset : strings.offset + n + 1]
     data = strings.buffers()[2]
     data = np.frombuffer(data, np.uint8) if data is not None and data.size else np.zeros(1, np.uint8)
-    starts, ends = offsets[:-1], offsets[1:]
+    return data, offsets[:-1], offsets[1:]
+
+
+def string_order(strings: pa.Array | pa.ChunkedArray) -> np.ndarray:
+    """Positions of `strings` in stable byte-lexicographic order (a null sorts as '')."""
+    return _sorted(*_buffers(strings))[0]
+
+
+def string_ranks(strings: pa.Array | pa.ChunkedArray) -> np.ndarray:
+    """Each string's dense rank in byte-lexicographic order: equal strings, equal ranks (a null
+    ranks as ''). Small integers stand for the strings in orders and counts of distinct ones."""
+    order, groups = _sorted(*_buffers(strings))
+    ranks = np.empty(len(order), np.int64)
+    ranks[order] = np.cumsum(np.r_[False, groups[1:] != groups[:-1]]) if len(order) else ranks
+    return ranks
+
+
+def _sorted(data: np.ndarray, starts: np.ndarray, ends: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """The stable byte order of the strings, and for each place in it a group: the same for
+    equal strings, different otherwise."""
     keys = _key(data, starts, ends, 0)
     order = np.argsort(keys, kind="stable")
     groups = _groups(keys[order], None)
@@ -63,8 +90,8 @@ def string_order(strings: pa.Array | pa.ChunkedArray) -> np.ndarray:
         )
         within = np.lexsort((keys, groups[tied]))  # stable, so equal strings keep their order
         order[tied] = rows[within]
+        groups[tied] = _groups(keys[within], groups[tied][within]) + groups.max()
         if last:
             break
-        groups[tied] = _groups(keys[within], groups[tied][within]) + groups.max()
         offset += 8
-    return order
+    return order, groups

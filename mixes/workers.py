@@ -7,6 +7,7 @@ Results come back in the order of the arguments, each with the node that ran it.
 
 from __future__ import annotations
 
+import ctypes
 import importlib
 import multiprocessing
 import os
@@ -19,7 +20,32 @@ from typing import Any
 
 
 def _call(fn: Callable, args: tuple) -> tuple[Any, str]:
-    return fn(*args), _node()
+    try:
+        return fn(*args), _node()
+    finally:  # a worker runs many tasks: what one freed must not stay with it
+        release_unused()
+
+
+def release_unused() -> None:
+    """Give memory that is free but kept by the allocators back to the system: Arrow's pool
+    (mimalloc keeps freed pages for reuse) and, on glibc, the heap, where freed NumPy arrays
+    leave holes. Not doing so left 270 MB in the driver after pass one at 2M documents."""
+    import pyarrow as pa
+
+    pa.default_memory_pool().release_unused()
+    if _LIBC is not None:
+        _LIBC.malloc_trim(0)
+
+
+def _glibc() -> ctypes.CDLL | None:
+    try:
+        libc = ctypes.CDLL(None)
+        return libc if hasattr(libc, "malloc_trim") else None
+    except OSError:  # pragma: no cover - no C library to load
+        return None
+
+
+_LIBC = _glibc()
 
 
 def _import(module: str) -> None:

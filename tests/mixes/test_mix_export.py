@@ -237,3 +237,39 @@ def test_filters_can_read_signals(mix_run, tmp_path):
         "en": EN_PAGES - 1,
         "missing": NOTES,
     }
+
+
+def test_inputs_of_a_component_and_ids_in_two_inputs(mix_run, tmp_path):
+    """The same run as two inputs: a component may take one of them, an id drawn from both
+    counts once among the unique docs, and the manifest's breakdowns match the shards."""
+    comps = [
+        {"name": "en", "filter": "lang = 'en' AND source = 'web'", "tokens": 10**9, "inputs": ["b"]},
+        {"name": "zh", "filter": "lang = 'zh'", "tokens": 10**9},
+    ]
+    one = _export(
+        tmp_path, mix_run, name="one", components=comps, inputs={"b": str(mix_run)}, allow_shortfall=True
+    )
+    two = _export(
+        tmp_path,
+        mix_run,
+        components=comps,
+        inputs={"a": str(mix_run), "b": str(mix_run)},
+        allow_shortfall=True,
+    )
+    en_one, zh_one = (c["available_docs"] for c in one["components"])
+    en_two, zh_two = (c["available_docs"] for c in two["components"])
+    assert en_two == en_one > 0 and zh_two == 2 * zh_one > 0
+    rows = pl.read_parquet(tmp_path / "out" / "*.parquet")
+    assert two["totals"]["unique_docs"] == rows["id"].n_unique() < rows.height
+    tokens = pl.Series(estimate_tokens(rows["text"]))
+    for key, column, null_as in (
+        ("licenses", "license", "unknown"),
+        ("sources", "source", ""),
+        ("languages", "lang", "und"),
+    ):
+        counts = (
+            rows.with_columns(t=tokens)
+            .group_by(pl.col(column).fill_null(null_as))
+            .agg(docs=pl.len(), tokens=pl.col("t").sum())
+        )
+        assert two[key] == {k: {"docs": d, "tokens": t} for k, d, t in sorted(counts.iter_rows())}, key

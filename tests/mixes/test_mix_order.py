@@ -5,7 +5,7 @@ from __future__ import annotations
 import numpy as np
 import pyarrow as pa
 
-from datamill.mixes.order import string_order
+from datamill.mixes.order import string_order, string_ranks
 
 
 def test_order_matches_a_byte_sort_with_ties_prefixes_and_padding():
@@ -35,3 +35,14 @@ def test_order_of_random_strings_equals_pythons_sort_of_their_bytes():
     assert string_order(pa.chunked_array([values[:700], values[700:]])).tolist() == expected
     assert string_order(pa.array(values).slice(5)).tolist() == [i - 5 for i in expected if i >= 5]
     assert string_order(pa.array([], pa.string())).tolist() == []
+
+
+def test_ranks_are_dense_and_equal_exactly_for_equal_strings():
+    rng = np.random.default_rng(5)
+    alphabet = ["a", "b", "\x00", "é", "abcdefgh"]
+    values = ["".join(rng.choice(alphabet, int(rng.integers(0, 6)))) for _ in range(3000)] + [None]
+    distinct = sorted({(v or "").encode() for v in values})
+    expected = [distinct.index((v or "").encode()) for v in values]
+    assert string_ranks(pa.chunked_array([values[:1000], values[1000:]])).tolist() == expected
+    assert string_ranks(pa.array([], pa.string())).tolist() == []
+    assert string_ranks(pa.array(["x"])).tolist() == [0]
