@@ -327,9 +327,8 @@ def _write_global(pool: Workers, plan: Layout, paths, files, rows, labels, names
         for i in range(plan.shards):
             groups = plan.groups_of(i)
             starts = plan.group_starts[groups.start : groups.stop + 1].tolist()
-            args.append(
-                (i, list(groups), starts, runs.of_groups(groups.start, groups.stop), str(spill), str(out_dir))
-            )
+            runs_of = runs.of_groups(groups.start, groups.stop)
+            args.append((i, groups.start, starts, runs_of, str(spill), str(out_dir)))
         return pool.map(write_spilled_shard, args)
     finally:
         shutil.rmtree(spill, ignore_errors=True)

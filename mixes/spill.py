@@ -16,6 +16,7 @@ memory is bounded by a chunk in a scatter task and by a row group in a shard tas
 
 from __future__ import annotations
 
+import itertools
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -97,11 +98,12 @@ def _group(spill: str, runs: Runs, start: int, stop: int) -> pa.Table:
 
 
 def write_spilled_shard(
-    index: int, groups: list[int], group_starts: list[int], runs: Runs, spill: str, out_dir: str
+    index: int, first_group: int, group_starts: list[int], runs: Runs, spill: str, out_dir: str
 ) -> dict[str, object]:
-    """Shard `index` from the spilled runs of its row groups (`groups`, whose first output rows
-    are `group_starts`, plus the end), in output order."""
+    """Shard `index` from the spilled runs of its row groups, `first_group` on, in output order:
+    group `first_group + k` holds output rows [group_starts[k], group_starts[k + 1])."""
     shard = ShardFile(out_dir, index)
-    for k, group in enumerate(groups):
-        shard.write(_group(spill, runs.of_groups(group, group + 1), group_starts[k], group_starts[k + 1]))
+    for k, (start, stop) in enumerate(itertools.pairwise(group_starts)):
+        group = first_group + k
+        shard.write(_group(spill, runs.of_groups(group, group + 1), start, stop))
     return shard.finish()
