@@ -16,10 +16,12 @@ computed before any task runs.
 
 from __future__ import annotations
 
+import os
 import shutil
 import time
 import uuid
 from collections.abc import Callable
+from concurrent.futures import ThreadPoolExecutor
 from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
@@ -165,8 +167,13 @@ def _scan(
     args = [(path, requests[run.name]) for run, path in files]
     # narrow reads take a few ms a file: this process does them while the workers start,
     # unless text must be read (to count tokens or for a filter), which is worth the workers
+    # (more processes would import the scan's modules and send the rows back)
     heavy = any(not r.use_stored or any(f.reads_text for f in r.filters) for r in requests.values())
-    return (pool.map(scan_file, args) if heavy else [scan_file(*a) for a in args]), requests
+    if heavy:
+        return pool.map(scan_file, args), requests
+    # Parquet decoding and polars release the GIL: threads nearly halve the narrow scan
+    with ThreadPoolExecutor(max(1, min(pool.count, os.cpu_count() or 1))) as threads:
+        return list(threads.map(lambda a: scan_file(*a), args)), requests
 
 
 def _excluded(scans: list[FileScan]) -> dict[str, dict[str, int]]:
@@ -177,6 +184,14 @@ def _excluded(scans: list[FileScan]) -> dict[str, dict[str, int]]:
             counts = total.setdefault(reason, [0, 0])
             counts[0], counts[1] = counts[0] + docs, counts[1] + tokens
     return {reason: {"docs": d, "tokens": t} for reason, (d, t) in sorted(total.items())}
+
+
+def _distinct(ranks: np.ndarray, bound: int) -> int:
+    """How many different values `ranks` (integers in [0, bound)) holds; np.unique took 1.4 s
+    for 1.9M ranks here."""
+    seen = np.zeros(bound, bool)
+    seen[ranks] = True
+    return int(np.count_nonzero(seen))
 
 
 def _estimates(tokens: np.ndarray, sizes: list[FileSizes], all_tokens: int) -> np.ndarray:
@@ -247,7 +262,7 @@ def export(
             entry["actual_weight"] = round(entry["actual_tokens"] / total_tokens, 6) if total_tokens else 0.0
         estimates = _estimates(tokens, sizes, all_tokens)
         plan = layout(estimates, spec.shards.row_group_bytes, spec.shards.target_bytes)
-        unique_docs = len(np.unique(eligible.ids[picked]))
+        unique_docs = _distinct(eligible.ids[picked], len(eligible))
         shares = {key: breakdown(eligible.labels[column], picked, tokens) for key, column in _SHARES}
         file_of, row_of = eligible.file[picked], eligible.row[picked]
         del eligible  # pass two needs only the chosen rows' places

@@ -124,17 +124,14 @@ def sizes(parquet: pq.ParquetFile, run_dir: Path) -> FileSizes:
     """Footer sizes; the text a file holds by reference (textref.py) is counted as its share
     of the referenced files' text (from their footers and the `text_ref.file` statistics)."""
     meta = parquet.metadata
-    wanted = set(EXPORT_SCHEMA.names)
+    paths = _leaf_paths(meta)
+    text = [c for c, name in enumerate(paths) if name == "text"]
+    other = [c for c, name in enumerate(paths) if name in EXPORT_SCHEMA.names and name != "text"]
     raw = text_raw = 0
-    for g in range(meta.num_row_groups):
+    for g in range(meta.num_row_groups):  # the wanted columns only: metadata calls cost
         group = meta.row_group(g)
-        for c in range(group.num_columns):
-            column = group.column(c)
-            name = column.path_in_schema
-            if name == "text":
-                text_raw += column.total_uncompressed_size
-            elif name in wanted:
-                raw += column.total_uncompressed_size
+        text_raw += sum(group.column(c).total_uncompressed_size for c in text)
+        raw += sum(group.column(c).total_uncompressed_size for c in other)
     for file, rows in _referenced_rows(parquet).items():
         held = sizes(pq.ParquetFile(run_dir / file), run_dir)
         text_raw += held.text_raw * rows // max(1, held.rows)
