@@ -104,10 +104,10 @@ def read_rows(
 ) -> Iterator[pa.Table]:
     """Working-schema batches of a rows file (`columns` only, the rest null; batches of
     `batch_rows`, or NARROW_BATCH_ROWS without the text), texts held by reference read in
-    (textref.py); a `drop_reason` the file holds (rows a global stage added
-    and rejected) is kept. `track` (a rows pass's input): every row gets its `text_ref` (where
-    its text is stored) and, when the text is read, `TEXT_IN`, so the pass writes only the
-    texts its stages change."""
+    (textref.py); a `drop_reason` the file holds (rows a global stage added and rejected) is
+    kept. `track` (a rows pass's input): every row gets its `text_ref` (where its text is
+    stored) and, when the text is read, `TEXT_IN`, so the pass writes only the texts its
+    stages change."""
     parquet = pq.ParquetFile(path)
     names = parquet.schema_arrow.names
     extra = (DROP_REASON, textref.TEXT_REF)
