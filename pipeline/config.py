@@ -51,7 +51,7 @@ class RunConfig(_Model):
     sources: list[Source] = Field(min_length=1)
     stages: list[StageEntry] = Field(default_factory=list)
     ray: RayConfig = RayConfig()
-    batch_rows: int = Field(500, ge=1)  # rows per Arrow batch inside a shard
+    batch_rows: int = Field(2000, ge=1)  # rows per Arrow batch inside a shard (fewer past 64 MiB)
     base_dir: Path = Path(".")  # folder the config came from; input paths are relative to it
 
     def dump(self) -> dict[str, Any]:

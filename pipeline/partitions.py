@@ -82,16 +82,21 @@ def pick_rows(table: pa.Table, column: str, keys: np.ndarray) -> pa.Table:
     return table.filter(pa.array(keys[at] == values))
 
 
-def read_keys(folder: Path | str, part: int, column: str, keys: np.ndarray, columns: list[str]) -> pa.Table:
+def read_keys(
+    folder: Path | str, part: int, column: str, keys: np.ndarray, columns: list[str], sort: bool = True
+) -> pa.Table | None:
     """The rows of one partition whose `column` is one of the sorted `keys`, a file batch at a
-    time (memory: those rows only), sorted by `column`; None when there are none."""
+    time (memory: those rows only), sorted by `column` unless `sort` is false; None when there
+    are none."""
     picked = [
         pick_rows(pa.Table.from_batches([batch]), column, keys)
         for path in (partition_files(folder, part) if len(keys) else [])
         for batch in pq.ParquetFile(path).iter_batches(batch_size=1 << 16, columns=columns)
     ]
     found = pa.concat_tables(picked) if picked else None
-    return found.sort_by(column) if found is not None and found.num_rows else None
+    if found is None or not found.num_rows:
+        return None
+    return found.sort_by(column) if sort else found
 
 
 def run_tasks(task: Callable[..., dict[str, Any]], count: int, /, **kwargs: Any) -> list[dict[str, Any]]:

@@ -48,11 +48,12 @@ class View:
 
     def dataset(self):
         """The view as a Ray Dataset (one block per shard)."""
-        import ray.data
+        from datamill.pipeline.terminal import import_ray_data
 
-        _data_context(ray.data.DataContext.get_current())
+        ray_data = import_ray_data()
+        _data_context(ray_data.DataContext.get_current())
         items = [{"i": i} for i in range(len(self.parts))]
-        return ray.data.from_items(items, override_num_blocks=max(1, len(items))).map_batches(
+        return ray_data.from_items(items, override_num_blocks=max(1, len(items))).map_batches(
             _read_part,
             fn_kwargs={"reader": self.reader, "parts": self.parts},
             batch_size=1,

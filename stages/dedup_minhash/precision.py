@@ -37,8 +37,14 @@ def sample_removed(decisions: Path, size: int = SAMPLE) -> list[tuple[str, str]]
     return sorted((doc, kept) for _, doc, kept in heap)
 
 
-def _pick(block: pa.Table, ids: pa.Array) -> pa.Table:
-    return block.select(["id", "text"]).filter(pc.is_in(block.column("id"), value_set=ids))
+def _shingle_sets(block: pa.Table, ids: pa.Array, config: Any) -> pa.Table:
+    """(id, its distinct shingle hashes) of the block's documents among `ids`, made in the task
+    that read them (the driver neither gets the texts nor compiles the shingle code)."""
+    picked = block.filter(pc.is_in(block.column("id"), value_set=ids))
+    shingles = config_shingles(picked.column("text"), config)
+    bounds = shingles.offsets
+    sets = [np.unique(shingles.hashes[bounds[i] : bounds[i + 1]]) for i in range(picked.num_rows)]
+    return pa.table({"id": picked.column("id"), "shingles": pa.array(sets, pa.list_(pa.uint64()))})
 
 
 def jaccard(a: np.ndarray, b: np.ndarray) -> float:
@@ -53,15 +59,13 @@ def estimate(view, decisions: Path, config: Any) -> dict[str, Any]:
     if not pairs:
         return {"precision_sample": 0}
     wanted = pa.array(sorted({doc for pair in pairs for doc in pair}), pa.string())
-    found = view.map_shards(_pick, ids=wanted)
+    found = view.map_shards(_shingle_sets, ids=wanted, config=config)
     if not found:
         return {"precision_sample": 0}
-    texts = pa.concat_tables(found)
-    shingles = config_shingles(texts.column("text"), config)
-    bounds = shingles.offsets
+    picked = pa.concat_tables(found)
     sets = {
-        doc: np.unique(shingles.hashes[bounds[i] : bounds[i + 1]])
-        for i, doc in enumerate(texts.column("id").to_pylist())
+        doc: np.asarray(hashes.values)
+        for doc, hashes in zip(picked.column("id").to_pylist(), picked.column("shingles"), strict=True)
     }
     similar = [jaccard(sets[doc], sets[kept]) for doc, kept in pairs]
     return {

@@ -95,7 +95,7 @@ class DedupMinhashConfig(StageConfig):
 
 def signature_batch(batch: pa.Table, config: DedupMinhashConfig, bands: int, rows: int) -> pa.Table:
     """id, doc key, quality, length, shingle count, signature and band keys of every document
-    (bands x rows come from the driver, so workers never import datasketch)."""
+    (bands x rows come from the driver)."""
     text = batch.column("text")
     shingles = config_shingles(text, config)
     sigs = signatures(shingles, config.num_perm, config.seed)
@@ -287,10 +287,13 @@ class DedupMinhash(GlobalStage):
         self, scratch: Path, keys: np.ndarray, partitions: int
     ) -> tuple[minhash_clusters.Members, np.ndarray]:
         """`minhash_clusters.members_of` the sorted doc keys of the candidate pairs, their rows
-        read out of the scratch signatures a batch at a time (memory: those documents only)."""
+        read out of the scratch signatures a batch at a time (memory: those documents only),
+        unsorted: `members_of` sorts them once."""
         part = keys % np.uint64(partitions)
         found = [
-            read_keys(scratch / SIGNATURES, p, minhash_buckets.DOC, keys[part == p], SIGNATURE_COLUMNS)
+            read_keys(
+                scratch / SIGNATURES, p, minhash_buckets.DOC, keys[part == p], SIGNATURE_COLUMNS, sort=False
+            )
             for p in range(partitions)
         ]
         found = [f for f in found if f is not None]

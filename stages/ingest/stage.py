@@ -80,9 +80,16 @@ def plan_shards(sources: list[SourceConfig], base: Path) -> list[Shard]:
     return shards
 
 
+# a batch ends at `batch_rows` rows or once its text and raw bytes reach this, whichever
+# comes first: large batches spread the per-batch costs (lineage, Arrow calls) of every stage
+# of a pass, the cap keeps a batch of PDFs or large pages from holding gigabytes
+BATCH_BYTES = 64 << 20
+
+
 class _Batcher:
     """Collects rows (one at a time, or tables of them) and hands out Arrow batches of the
-    working schema, `batch_rows` rows each but the last."""
+    working schema: `batch_rows` rows each but the last, or fewer where their bytes reach
+    BATCH_BYTES."""
 
     def __init__(self, source: str, batch_rows: int, max_bytes: int) -> None:
         self.source = source
@@ -91,6 +98,7 @@ class _Batcher:
         self.rows: list[dict[str, Any]] = []  # after `tables`
         self.tables: list[pa.Table] = []
         self.pending = 0  # rows in both
+        self.held = 0  # their bytes (text and raw)
         self.counters: Counter[str] = Counter()
         self.schema = WORKING_SCHEMA.append(pa.field("drop_reason", pa.string()))
 
@@ -106,19 +114,24 @@ class _Batcher:
         }
         self.rows.append(row)
         self.pending += 1
-        return self.flush() if self.pending >= self.batch_rows else None
+        self.held += len(fields.get("raw") or b"") + len(fields.get("text") or "")
+        return self.flush() if self.pending >= self.batch_rows or self.held >= BATCH_BYTES else None
 
     def add_table(self, table: pa.Table) -> list[pa.Table]:
         """Rows already in the batch schema; the batches they fill."""
         self._seal()
         self.tables.append(table)
         self.pending += table.num_rows
+        self.held += table.nbytes
+        if self.held >= BATCH_BYTES and self.pending <= self.batch_rows:
+            return [self.flush()]
         if self.pending < self.batch_rows:
             return []
         whole = pa.concat_tables(self.tables)
         full = whole.num_rows - whole.num_rows % self.batch_rows
         rest = whole.slice(full)
         self.tables, self.pending = ([rest] if rest.num_rows else []), rest.num_rows
+        self.held = rest.nbytes
         return [whole.slice(start, self.batch_rows) for start in range(0, full, self.batch_rows)]
 
     def flush(self) -> pa.Table | None:
@@ -126,7 +139,7 @@ class _Batcher:
         if not self.tables:
             return None
         table = self.tables[0] if len(self.tables) == 1 else pa.concat_tables(self.tables)
-        self.tables, self.pending = [], 0
+        self.tables, self.pending, self.held = [], 0, 0
         return table
 
     def _seal(self) -> None:

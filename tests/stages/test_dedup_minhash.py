@@ -147,6 +147,16 @@ def test_bands_from_threshold_and_estimated_jaccard():
     assert estimated_jaccard(left, np.array([[1, 2, 0, 4]], np.uint32)).tolist() == [0.75]
 
 
+@pytest.mark.parametrize("num_perm", [16, 64, 128, 256])
+def test_bands_and_rows_are_datasketchs_optimum(num_perm):
+    from datasketch.lsh import _optimal_param  # what MinHashLSH(threshold, num_perm, weights) uses
+
+    for threshold in (0.3, 0.5, 0.7, 0.8, 0.85, 0.9, 0.95):
+        for weights in ((0.5, 0.5), (0.1, 0.9), (0.9, 0.1), (0.3, 0.7)):
+            expected = _optimal_param(threshold, num_perm, *weights)
+            assert bands_and_rows(threshold, num_perm, *weights) == expected, (threshold, weights)
+
+
 # -- buckets and clusters ---------------------------------------------------------------------
 
 

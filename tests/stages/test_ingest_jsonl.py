@@ -179,6 +179,24 @@ def test_blank_files_gzip_and_batches_of_batch_rows(tmp_path, monkeypatch):
     assert {r[3] for r in rows[:10] + rows[11:]} == {"标题"}
 
 
+def test_batches_end_once_their_bytes_reach_the_cap(tmp_path, monkeypatch):
+    monkeypatch.setattr(ingest, "JSONL_BLOCK_BYTES", 100)  # a table per line
+    monkeypatch.setattr(ingest, "BATCH_BYTES", 5000)
+    texts = [f"{i:02d}" + "字" * 1000 for i in range(20)]  # 3002 bytes of UTF-8 each
+    (tmp_path / "big.jsonl").write_text("".join(json.dumps({"text": t}) + "\n" for t in texts))
+    batches = _read(tmp_path, "big.jsonl", batch_rows=500)
+    assert [b.num_rows for b in batches] == [2] * 10  # the second text passes 5000 bytes
+    assert [r[2] for r in _rows(batches)] == texts
+
+
+def test_records_added_one_at_a_time_are_batched_by_bytes_too(monkeypatch):
+    monkeypatch.setattr(ingest, "BATCH_BYTES", 5000)
+    out = ingest._Batcher("s", 500, 1 << 20)
+    sizes = [out.add(f"u{i}", f"u{i}", raw=b"x" * 3000) for i in range(5)]
+    assert [None if b is None else b.num_rows for b in sizes] == [None, 2, None, 2, None]
+    assert out.flush().column("uri").to_pylist() == ["u4"]
+
+
 def test_other_field_names(tmp_path):
     lines = ['{"body": "text here", "link": "https://c.example/1", "name": "N"}', '{"text": "wrong field"}']
     (tmp_path / "f.jsonl").write_text("\n".join(lines))
