@@ -48,7 +48,20 @@ def _ray_command(log: Path) -> Iterator[None]:
             yield
         finally:
             if ray.is_initialized():
+                _stop_monitor()
                 ray.shutdown()
+
+
+def _stop_monitor() -> None:
+    """Kill the autoscaler monitor of a Ray this process started. `ray.shutdown` stops the GCS
+    before it, and its SIGTERM handler then waits on the GCS until Ray kills it a second
+    later: a second of every command. It holds nothing to save."""
+    from ray._private import ray_constants, worker
+
+    node = getattr(worker, "_global_node", None)
+    for info in getattr(node, "all_processes", {}).get(ray_constants.PROCESS_TYPE_MONITOR, []):
+        info.process.kill()
+        info.process.wait()
 
 
 def _crawl(args: argparse.Namespace) -> int:
