@@ -34,6 +34,7 @@ class RayConfig(_Model):
     address: str | None = None  # None: RAY_ADDRESS or a local Ray
     num_cpus: int | None = Field(None, ge=1)  # local Ray only; default: the machine's
     object_store_fraction: float = Field(0.25, gt=0, le=0.8)  # of RAM, local Ray only
+    head_start: bool = True  # the driver runs first-pass shards while a local Ray starts
 
 
 class StageEntry(_Model):

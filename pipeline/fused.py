@@ -14,7 +14,7 @@ import os
 import time
 import traceback
 import uuid
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -335,26 +335,36 @@ _built: dict[PassSetup, FusedPass] = {}
 
 
 def run_shard(setup: PassSetup, task_json: str) -> str:
-    """One shard of a rows pass, committed; its result as JSON (stats, or the error that
-    failed it: a failed shard is reported and retried on re-run while the others go on)."""
+    """One shard of a rows pass (a Ray task), committed; its result as JSON (`shard_result`,
+    with the node that ran it)."""
     import ray
 
     node = ray.get_runtime_context().get_node_id()
     task = ShardTask.from_json(task_json)
+    return json.dumps({**shard_result(lambda: _pass_of(setup), task, setup.segment), "node": node})
+
+
+def _pass_of(setup: PassSetup) -> FusedPass:
+    if setup not in _built:
+        _built.clear()
+        _built[setup] = setup.build()
+    return _built[setup]
+
+
+def shard_result(fused: Callable[[], FusedPass], task: ShardTask, segment: str) -> dict:
+    """The shard run by the pass `fused()` builds or returns, and committed: its stats, or the
+    error that failed it (a failed shard is reported and retried on re-run while the others
+    go on; a full disk is named by the file, else the `segment` folder)."""
     try:
-        if setup not in _built:
-            _built.clear()
-            _built[setup] = setup.build()
-        result = _built[setup].process(task)
+        return fused().process(task)
     except Exception as exc:
         full = no_space(exc)
-        result = {
+        return {
             "key": task.key,
             "error": f"{type(exc).__name__}: {exc} (input: {task.describe()})",
             "traceback": traceback.format_exc(),
-            "no_space": str(full.filename or setup.segment) if full else None,
+            "no_space": str(full.filename or segment) if full else None,
         }
-    return json.dumps({**result, "node": node})
 
 
 def run_global_stage(

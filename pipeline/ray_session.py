@@ -8,13 +8,24 @@ import os
 from datamill.pipeline.config import RayConfig
 
 
+def starts_local(config: RayConfig, address: str | None = None) -> bool:
+    """Whether `init` will start a new local Ray (2-3 s here), not join a running one."""
+    import ray
+
+    return not (ray.is_initialized() or _address(config, address))
+
+
+def _address(config: RayConfig, address: str | None) -> str | None:
+    return address or config.address or os.environ.get("RAY_ADDRESS")
+
+
 def init(config: RayConfig, address: str | None = None) -> int:
     """Connect (or start) Ray and return the cluster's CPU count."""
     import ray
 
     if ray.is_initialized():
         return int(ray.cluster_resources().get("CPU", 1))
-    address = address or config.address or os.environ.get("RAY_ADDRESS")
+    address = _address(config, address)
     common = {"logging_level": logging.WARNING, "log_to_driver": False}
     if address:
         ray.init(address=address, **common)

@@ -25,6 +25,7 @@ from datamill.pipeline import __version__, ray_session
 from datamill.pipeline.config import RunConfig
 from datamill.pipeline.fused import PassSetup, ShardTask, run_shard, view_of_shard
 from datamill.pipeline.hashing import sha256_hex
+from datamill.pipeline.head_start import HeadStart
 from datamill.pipeline.progress import Progress
 from datamill.pipeline.registry import source_stage, stage_class
 from datamill.pipeline.rundir import (
@@ -120,6 +121,7 @@ class Runner:
         self.source = source_stage(config.sources)
         self.segments = plan_segments(config)
         self.writing = run_dir  # the folder being written, named when the disk fills
+        self.head: HeadStart | None = None  # first-pass shards the driver runs while Ray starts
 
     def run(self) -> dict[str, Any]:
         try:
@@ -149,8 +151,13 @@ class Runner:
             )
         self.rd.write_run_json(state)
         started = time.perf_counter()
-        self.num_cpus = ray_session.init(self.config.ray, self.address)
         self.rd.remove_temporaries()
+        self.head = self._head_start(shards, state)
+        try:
+            self.num_cpus = ray_session.init(self.config.ray, self.address)
+        finally:
+            if self.head is not None:
+                self.head.stop()
         previous: Path | None = None  # the last rows pass's folder
         decided: dict[str, Path] = {}  # global stage -> its decisions folder
         analysis: dict[str, tuple[StageStats, dict[str, Any]]] = {}  # global stage -> its stats
@@ -159,9 +166,10 @@ class Runner:
                 path = self.writing = self._folder(seg)
                 self.rd.prepare_segment(path, seg.fingerprint, [] if seg.is_global else list(seg.stages))
                 entry = state["segments"][seg.index - 1]
-                entry["status"] = "running"
                 began = time.perf_counter()
-                self.rd.write_run_json(state)
+                if entry["status"] != "running":  # a head start has marked the first pass so
+                    entry["status"] = "running"
+                    self.rd.write_run_json(state)
                 if seg.is_global:
                     stats, extra = self._run_decisions(seg, path, previous, decided)
                     decided[seg.stages[0]] = path
@@ -255,16 +263,30 @@ class Runner:
                 tasks += [ShardTask(p.stem, str(p), fingerprint, start) for p in added]
         return tasks
 
-    def _run_rows(
-        self, seg: Segment, path: Path, previous: Path | None, shards: list[Shard], decided: dict[str, Path]
-    ):
-        if previous is None:
-            fingerprint = seg.fingerprint
-            tasks = [
-                ShardTask(s.key, s, fingerprint + _files_fingerprint(self.config, s.files)) for s in shards
-            ]
-        else:
-            tasks = self._tasks(seg.stages, seg.fingerprint, previous, decided)
+    def _head_start(self, shards: list[Shard], state: dict[str, Any]) -> HeadStart | None:
+        """The first pass's pending shards started in the driver while a local Ray starts
+        (`head_start.py`); None when Ray is joined, not started, or nothing is pending (or
+        `ray.head_start` is off)."""
+        if not (self.config.ray.head_start and ray_session.starts_local(self.config.ray, self.address)):
+            return None
+        seg = self.segments[0]
+        path = self._folder(seg)
+        self.rd.prepare_segment(path, seg.fingerprint, list(seg.stages))
+        tasks = self._first_tasks(seg, shards)
+        done = self._done(path, tasks)
+        pending = [t for t in tasks if t.key not in done]
+        if not pending:
+            return None
+        state["segments"][0]["status"] = "running"
+        self.rd.write_run_json(state)
+        return HeadStart(self._setup(seg, path, None, {}), pending)
+
+    def _first_tasks(self, seg: Segment, shards: list[Shard]) -> list[ShardTask]:
+        fingerprint = seg.fingerprint
+        return [ShardTask(s.key, s, fingerprint + _files_fingerprint(self.config, s.files)) for s in shards]
+
+    def _done(self, path: Path, tasks: list[ShardTask]) -> dict[str, dict]:
+        """The results of the shards committed under the tasks' fingerprints (their markers)."""
         done = {}
         for task in tasks:
             marker = self.rd.shard_marker(path, task.key)
@@ -272,29 +294,57 @@ class Runner:
                 data = json.loads(marker.read_text(encoding="utf-8"))
                 if data.get("fingerprint") == task.fingerprint:
                     done[task.key] = data
-        pending = [t for t in tasks if t.key not in done]
+        return done
+
+    def _setup(self, seg: Segment, path: Path, previous: Path | None, decided: dict[str, Path]) -> PassSetup:
+        return PassSetup(
+            json.dumps(self.config.dump()),
+            str(self.config.base_dir),
+            str(self.rd.root),
+            str(path),
+            tuple(seg.stages[1:] if previous is None else seg.stages),
+            previous is None,
+            tuple(sorted((name, str(folder)) for name, folder in decided.items())),
+        )
+
+    def _run_rows(
+        self, seg: Segment, path: Path, previous: Path | None, shards: list[Shard], decided: dict[str, Path]
+    ):
+        if previous is None:
+            tasks = self._first_tasks(seg, shards)
+        else:
+            tasks = self._tasks(seg.stages, seg.fingerprint, previous, decided)
+        head = self.head if previous is None else None
+        ahead = set(head.taken) if head is not None else set()  # started in the driver
+        done = self._done(path, tasks)
+        resumed = len(set(done) - ahead)
+        finishing = len(ahead - set(done))  # head-started shards still running
+        pending = [t for t in tasks if t.key not in done and t.key not in ahead]
         nodes: set[str] = set()
         failures: list[str] = []
         full: list[str] = []  # files a shard could not write: no space left on the device
-        if pending:
-            setup = PassSetup(
-                json.dumps(self.config.dump()),
-                str(self.config.base_dir),
-                str(self.rd.root),
-                str(path),
-                tuple(seg.stages[1:] if previous is None else seg.stages),
-                previous is None,
-                tuple(sorted((name, str(folder)) for name, folder in decided.items())),
-            )
-            with self.progress.task(f"{path.name}", total=len(tasks), completed=len(done)) as bar:
-                for result in _run_shards(setup, pending):
-                    if "error" in result:
-                        failures.append(f"shard {result['key']}: {result['error']}")
-                        full += [result["no_space"]] if result.get("no_space") else []
-                    else:
-                        done[result["key"]] = result
-                        nodes.add(result["node"])
-                    bar.advance()
+
+        def record(result: dict[str, Any]) -> None:
+            if "error" in result:
+                failures.append(f"shard {result['key']}: {result['error']}")
+                full.extend([result["no_space"]] if result.get("no_space") else [])
+            else:
+                done[result["key"]] = result
+                nodes.add(result["node"])
+
+        shown = self.progress if pending or ahead else Progress(enabled=False)  # none for a resumed pass
+        with shown.task(path.name, total=len(tasks), completed=len(done)) as bar:
+            for result in _run_shards(self._setup(seg, path, previous, decided), pending) if pending else []:
+                record(result)
+                bar.advance()
+            if head is not None:
+                import ray
+
+                driver = ray.get_runtime_context().get_node_id()
+                for result in head.finish():
+                    record({**result, "node": driver})
+                bar.advance(finishing)
+                nodes.update([driver] if ahead else [])
         if full:
             raise RunError(
                 f"no space left on device writing {full[0]}; {len(failures)} shard(s) of {path.name} "
@@ -312,7 +362,8 @@ class Runner:
         (path / SUCCESS).touch()
         return _ordered(stats, seg.stages), {
             "shards": len(tasks),
-            "shards_resumed": len(tasks) - len(pending),
+            "shards_resumed": resumed,
+            "shards_head_start": len(ahead),
             "shard_seconds": round(sum(done[t.key]["seconds"] for t in tasks), 3),
             "nodes": sorted(nodes),
         }

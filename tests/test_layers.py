@@ -14,7 +14,7 @@ FOUNDATION_MODULES = ["stage", "schema", "decisions", "lineage", "stats", "rundi
 FOUNDATION_MODULES += ["signals", "hashing", "errors", "progress", "terminal", "partitions", "parser_process"]
 FOUNDATION_MODULES += ["view"]
 FOUNDATION = {f"datamill.pipeline.{name}" for name in FOUNDATION_MODULES} | {"datamill.pipeline"}
-ORCHESTRATION_MODULES = ["registry", "config", "ray_session", "fused", "runner", "verify"]
+ORCHESTRATION_MODULES = ["registry", "config", "ray_session", "fused", "head_start", "runner", "verify"]
 ORCHESTRATION = {f"datamill.pipeline.{name}" for name in ORCHESTRATION_MODULES}
 LAYERS = ["foundation", "classifiers", "stages", "orchestration", "mixes", "cli"]
 
