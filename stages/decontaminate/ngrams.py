@@ -27,11 +27,12 @@ from numba import njit
 from datamill.stages.dedup_minhash.shingles import (
     _Q,
     CHAR,
-    code_points,
+    longest,
     lookup_tables,
     mix64,
     token_buffers,
     tokenize,
+    utf8_texts,
 )
 
 HASHES, ITEMS = "hashes.npy", "items.npy"
@@ -63,18 +64,18 @@ class NGrams:
 
 
 @njit(cache=True, nogil=True)
-def _ngram_kernel(points, doc_starts, classes_table, values_table, word_weight, char_weight, target):
+def _ngram_kernel(data, doc_starts, classes_table, values_table, word_weight, char_weight, target):
     docs = len(doc_starts) - 1
-    n = len(points)
+    n = len(data)  # at most one n-gram per token, one token per byte
     hashes = np.empty(n, np.uint64)
     starts = np.empty(n, np.int64)
     ends = np.empty(n, np.int64)
     counts = np.zeros(docs, np.int64)
-    buffers = token_buffers(n, classes_table)
+    buffers = token_buffers(longest(doc_starts), classes_table)
     tok_hash, tok_start, tok_end, tok_kind = buffers
     written = 0
     for doc in range(docs):
-        count = tokenize(points, doc_starts[doc], doc_starts[doc + 1], classes_table, values_table, buffers)
+        count = tokenize(data, doc_starts[doc], doc_starts[doc + 1], classes_table, values_table, buffers)
         for s in range(count):
             weight = 0
             acc, power = np.uint64(0), np.uint64(1)
@@ -99,10 +100,10 @@ def batch_ngrams(texts: pa.Array | pa.ChunkedArray, norm: Normalisation) -> NGra
     classes, values = lookup_tables(
         norm.lowercase, norm.fold_width, norm.normalize_digits, norm.strip_punctuation
     )
-    points, doc_starts = code_points(texts)
+    data, doc_starts = utf8_texts(texts)
     # a word weighs 1/ngram and a CJK character 1/cjk_ngram of an n-gram, in whole numbers
     hashes, starts, ends, counts = _ngram_kernel(
-        points, doc_starts, classes, values, norm.cjk_ngram, norm.ngram, norm.ngram * norm.cjk_ngram
+        data, doc_starts, classes, values, norm.cjk_ngram, norm.ngram, norm.ngram * norm.cjk_ngram
     )
     return NGrams(hashes, starts, ends, counts)
 

@@ -1,6 +1,7 @@
-"""Shingle hashes for MinHash over a whole Arrow batch, in one compiled pass (numba) over its code points.
+"""Shingle hashes for MinHash over a whole Arrow batch, in one compiled pass (numba) over its UTF-8.
 
-Text becomes NumPy code points, code points become tokens, tokens become n-gram shingles. The
+The texts' UTF-8 bytes (Arrow's own buffer) are decoded into code points, code points become
+tokens, tokens become n-gram shingles, in one loop. The
 unit of a token (config `unit`):
 - `char` (the default): every character but whitespace is a token, so shingles are character
   n-grams of the text with its whitespace removed, in every script. One typo changes at most n
@@ -77,9 +78,9 @@ def lookup_tables(
     character kept is a token of its own."""
     flags = char_classes()
     target = np.arange(_TABLE_SIZE, dtype=np.uint64)
-    for cp in range(_LAST_ASSIGNED + 1):
-        if not flags[cp]:
-            continue
+    in_tokens = np.flatnonzero(flags).tolist()  # Python ints: a NumPy scalar a code point was 5x slower
+    mapped = []
+    for cp in in_tokens:
         char = chr(cp)
         if fold_width:
             folded = unicodedata.normalize("NFKC", char)
@@ -87,7 +88,8 @@ def lookup_tables(
         if lowercase:
             lower = char.lower()
             char = lower if len(lower) == 1 else char
-        target[cp] = ord(char)
+        mapped.append(ord(char))
+    target[in_tokens] = mapped
     classes = flags[target.astype(np.int64)] & np.uint8(3)
     if normalize_digits:
         target[(flags[target.astype(np.int64)] & np.uint8(DIGIT_FLAG)) != 0] = ord("0")
@@ -123,8 +125,9 @@ class Shingles:
         return np.concatenate(([0], np.cumsum(self.counts)))
 
 
-def code_points(texts: pa.Array | pa.ChunkedArray) -> tuple[np.ndarray, np.ndarray]:
-    """(uint32 code points of all texts concatenated, int64 start offset of each text + end)."""
+def utf8_texts(texts: pa.Array | pa.ChunkedArray) -> tuple[np.ndarray, np.ndarray]:
+    """(the UTF-8 bytes of all texts concatenated, int64 start offset of each text + end), read
+    out of the Arrow buffers without a copy; a null text is empty."""
     if isinstance(texts, pa.ChunkedArray):
         texts = texts.combine_chunks() if texts.num_chunks else pa.array([], pa.large_string())
     texts = pc.fill_null(texts.cast(pa.large_string()), "")
@@ -132,14 +135,21 @@ def code_points(texts: pa.Array | pa.ChunkedArray) -> tuple[np.ndarray, np.ndarr
     offsets = np.frombuffer(offsets_buf, np.int64, len(texts) + 1, texts.offset * 8)
     first, last = int(offsets[0]), int(offsets[-1])
     data = np.frombuffer(data_buf, np.uint8, last - first, first) if last > first else np.zeros(0, np.uint8)
-    points = np.frombuffer(data.tobytes().decode("utf-8").encode("utf-32-le"), np.uint32)
-    lengths = pc.utf8_length(texts).to_numpy(zero_copy_only=False).astype(np.int64)
-    return points, np.concatenate(([0], np.cumsum(lengths)))
+    return data, offsets - first
+
+
+@njit(cache=True, nogil=True)
+def longest(offsets: np.ndarray) -> int:
+    """The most bytes of one text: what a text's token buffers must hold."""
+    most = 0
+    for doc in range(len(offsets) - 1):
+        most = max(most, offsets[doc + 1] - offsets[doc])
+    return most
 
 
 @njit(cache=True, nogil=True)
 def token_buffers(n, classes_table):
-    """(hashes, starts, ends, kinds) arrays for the tokens of texts of up to `n` code points."""
+    """(hashes, starts, ends, kinds) arrays for the tokens of a text of up to `n` bytes."""
     return (
         np.empty(n, np.uint64),
         np.empty(n, np.int64),
@@ -149,32 +159,50 @@ def token_buffers(n, classes_table):
 
 
 @njit(cache=True, nogil=True)
-def tokenize(points, first, end, classes_table, values_table, buffers):
-    """The tokens of `points[first:end]` (one text): their hashes, character spans (from
-    `first`) and kinds (WORD or CHAR) written to `buffers` (`token_buffers`); returns how many.
-    A run of letters or digits of a spaced script is one word; each character of an unspaced
-    script is a token of its own; separators (spaces, punctuation when stripped) end a token."""
+def tokenize(data, first, end, classes_table, values_table, buffers):
+    """The tokens of `data[first:end]` (one text, UTF-8, decoded here): their hashes, character
+    spans (from the text's first character) and kinds (WORD or CHAR) written to `buffers`
+    (`token_buffers`); returns how many. A run of letters or digits of a spaced script is one
+    word; each character of an unspaced script is a token of its own; separators (spaces,
+    punctuation when stripped) end a token."""
     tok_hash, tok_start, tok_end, tok_kind = buffers
     last = len(classes_table) - 1
     count = 0
     acc = np.uint64(0)
     power = np.uint64(1)
     previous = SEPARATOR
-    for i in range(first, end):
-        cp = min(points[i], last)
+    i = first
+    char = 0  # characters before data[i] in this text
+    while i < end:
+        lead = np.int64(data[i])
+        if lead < 0x80:
+            cp = lead
+            i += 1
+        elif lead < 0xE0:
+            cp = ((lead & 0x1F) << 6) | (data[i + 1] & 0x3F)
+            i += 2
+        elif lead < 0xF0:
+            cp = ((lead & 0x0F) << 12) | ((data[i + 1] & 0x3F) << 6) | (data[i + 2] & 0x3F)
+            i += 3
+        else:
+            cp = ((lead & 0x07) << 18) | ((data[i + 1] & 0x3F) << 12) | ((data[i + 2] & 0x3F) << 6)
+            cp |= data[i + 3] & 0x3F
+            i += 4
+        cp = min(cp, last)
         kind = classes_table[cp]
         if kind != SEPARATOR and (kind == CHAR or previous != WORD):  # a token starts
             if power != 1:
                 tok_hash[count] = mix64(acc)
                 count += 1
             acc, power = np.uint64(0), np.uint64(1)
-            tok_start[count] = i - first
+            tok_start[count] = char
             tok_kind[count] = kind
         if kind != SEPARATOR:
             acc += values_table[cp] * power
             power *= _Q
-            tok_end[count] = i - first + 1
+            tok_end[count] = char + 1
         previous = kind
+        char += 1
     if power != 1:
         tok_hash[count] = mix64(acc)
         count += 1
@@ -183,7 +211,7 @@ def tokenize(points, first, end, classes_table, values_table, buffers):
 
 @njit(cache=True, nogil=True)
 def _shingle_kernel(
-    points: np.ndarray,
+    data: np.ndarray,
     doc_starts: np.ndarray,
     classes_table: np.ndarray,
     values_table: np.ndarray,
@@ -191,14 +219,13 @@ def _shingle_kernel(
 ) -> tuple[np.ndarray, np.ndarray]:
     """(uint32 shingle hashes of all documents in order, int64 shingle count per document)."""
     docs = len(doc_starts) - 1
-    n = len(points)
-    hashes = np.empty(n + docs, np.uint32)  # at most one shingle per token, +1 a doc
+    hashes = np.empty(len(data) + docs, np.uint32)  # at most one shingle per token, +1 a doc
     counts = np.zeros(docs, np.int64)
-    buffers = token_buffers(n, classes_table)
+    buffers = token_buffers(longest(doc_starts), classes_table)
     tokens = buffers[0]
     written = 0
     for doc in range(docs):
-        count = tokenize(points, doc_starts[doc], doc_starts[doc + 1], classes_table, values_table, buffers)
+        count = tokenize(data, doc_starts[doc], doc_starts[doc + 1], classes_table, values_table, buffers)
         shingles = 0 if count == 0 else max(1, count - ngram + 1)
         if shingles:
             acc, power = np.uint64(0), np.uint64(1)
@@ -226,8 +253,8 @@ def batch_shingles(
 ) -> Shingles:
     """Shingle hashes of every text of a batch (null text = no shingles)."""
     classes, values = lookup_tables(lowercase, fold_width, normalize_digits, strip_punctuation, unit)
-    points, doc_starts = code_points(texts)
-    hashes, counts = _shingle_kernel(points, doc_starts, classes, values, ngram)
+    data, doc_starts = utf8_texts(texts)
+    hashes, counts = _shingle_kernel(data, doc_starts, classes, values, ngram)
     return Shingles(hashes, counts)
 
 

@@ -53,6 +53,15 @@ def test_ngrams_are_13_words_or_15_cjk_characters_after_normalisation():
     assert mixed.counts.tolist() == [1]
 
 
+def test_ngram_spans_count_characters_not_bytes():
+    # 😀 (4 bytes, a symbol: stripped), 𠀀 (4 bytes, CJK Extension B: a CJK token), é (a word)
+    text = "😀𠀀é " + "数" * 15
+    grams = batch_ngrams(pa.array([text], pa.large_string()), Normalisation(ngram=13, cjk_ngram=15))
+    # from 𠀀: 1 CJK + 1 word + 13 CJK weigh 13+15+13*13 >= 195; from é: 15 + 14*13; from 数: 15*13
+    assert (grams.starts.tolist(), grams.ends.tolist()) == ([1, 2, 4], [17, 18, 19])
+    assert text[grams.starts[0] : grams.ends[0]] == "𠀀é " + "数" * 13
+
+
 def test_benchmark_files_jsonl_text_and_parquet(tmp_path):
     decontam_corpus.make(tmp_path)
     pq.write_table(
