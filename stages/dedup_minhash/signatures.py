@@ -123,6 +123,24 @@ def estimated_jaccard(left: np.ndarray, right: np.ndarray) -> np.ndarray:
     return np.count_nonzero(left == right, axis=1) / left.shape[1]
 
 
+@njit(cache=True, nogil=True)
+def _equal_bins(signatures: np.ndarray, a: np.ndarray, b: np.ndarray, out: np.ndarray) -> None:
+    for i in range(len(a)):
+        left, right = signatures[a[i]], signatures[b[i]]
+        same = 0
+        for k in range(signatures.shape[1]):
+            same += left[k] == right[k]
+        out[i] = same
+
+
+def pair_jaccard(signatures: np.ndarray, a: np.ndarray, b: np.ndarray) -> np.ndarray:
+    """`estimated_jaccard(signatures[a], signatures[b])` without copying the rows out (two
+    copies of 88 MB for the 172k documents in clusters at 320k)."""
+    out = np.empty(len(a), np.int64)
+    _equal_bins(signatures, np.asarray(a, np.int64), np.asarray(b, np.int64), out)
+    return out / signatures.shape[1]
+
+
 def signature_column(sigs: np.ndarray) -> pa.Array:
     """Signatures as a fixed-size binary column (num_perm * 4 bytes a row)."""
     sigs = np.ascontiguousarray(sigs, dtype=np.uint32)
