@@ -17,7 +17,9 @@ candidate pairs verified by estimated Jaccard, clusters by union-find.
 Prints wall time, MB/s per core (datamill: its Ray CPUs; peers: one), peak PSS of the whole
 process tree, bytes left in the run directory against the corpus as zstd Parquet, the
 dedup_minhash stage's own seconds, precision/recall per language against the planted pairs by
-the reader's measure (bench/dedup_truth.py), and the ratio datamill / rensa per core.
+the reader's measure (bench/dedup_truth.py), and the ratio datamill / rensa per core. Before
+the timed runs, each code version runs once untimed on one file, so numba's first compile of
+a version's kernels is in neither timing.
 
     unshare -n sh -c 'ip link set lo up && exec .venv/bin/python bench/bench_pipeline.py'
 
@@ -133,6 +135,17 @@ def run_datamill(files: list[Path], work: Path, num_cpus: int, pythonpath: Path 
     if child.returncode:
         raise SystemExit(f"datamill run failed:\n{stderr[-3000:]}")
     return seconds, monitor.peak, run_dir
+
+
+def warm_up(files: list[Path], work: Path, num_cpus: int, baseline: Path | None) -> None:
+    """One untimed run of each code version on one file: numba compiles a version's kernels
+    into its own folder on its first run (seconds per worker), which a fresh baseline would
+    otherwise pay inside its first timed run."""
+    folder = work / "warm-up"
+    folder.mkdir(exist_ok=True)
+    for path in (None, baseline) if baseline else (None,):
+        seconds, _, _ = run_datamill(files, folder, num_cpus, path)
+        print(f"  warm-up ({'baseline' if path else 'datamill'}, {files[0].name}, untimed): {seconds:.1f} s")
 
 
 def run_bytes(run_dir: Path) -> int:
@@ -276,6 +289,7 @@ def main() -> None:
     work.mkdir(parents=True, exist_ok=True)
     paths = corpora(sizes, work)
     baseline = baseline_path(args.baseline, work) if args.baseline else None
+    warm_up(jsonl_corpus(paths[sizes[0]], work / f"jsonl-v2-{sizes[0]}")[:1], work, args.num_cpus, baseline)
     for size in sizes:
         folder = work / f"jsonl-v2-{size}"
         files = jsonl_corpus(paths[size], folder)
