@@ -43,11 +43,10 @@ class HeadStart:
             self._pass = self.setup.build()
         return self._pass
 
-    def stop(self) -> set[str]:
-        """Take no more shards; the keys of those taken (done, or still running)."""
+    def stop(self) -> None:
+        """Take no more shards: `taken` is final (those done, or still running)."""
         with self._lock:
             self._stopped = True
-            return set(self.taken)
 
     def finish(self) -> list[dict]:
         """The results of every shard taken, once the last has finished; the pass's stages
