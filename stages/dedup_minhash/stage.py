@@ -26,6 +26,7 @@ from __future__ import annotations
 
 import shutil
 import time
+from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 from typing import Any, Literal
 
@@ -288,14 +289,17 @@ class DedupMinhash(GlobalStage):
     ) -> tuple[minhash_clusters.Members, np.ndarray]:
         """`minhash_clusters.members_of` the sorted doc keys of the candidate pairs, their rows
         read out of the scratch signatures a batch at a time (memory: those documents only),
-        unsorted: `members_of` sorts them once."""
+        two partitions at once (Parquet decoding lets go of the GIL), unsorted: `members_of`
+        sorts them once."""
         part = keys % np.uint64(partitions)
-        found = [
-            read_keys(
+
+        def read(p: int) -> pa.Table | None:
+            return read_keys(
                 scratch / SIGNATURES, p, minhash_buckets.DOC, keys[part == p], SIGNATURE_COLUMNS, sort=False
             )
-            for p in range(partitions)
-        ]
+
+        with ThreadPoolExecutor(2) as pool:
+            found = list(pool.map(read, range(partitions)))
         found = [f for f in found if f is not None]
         return minhash_clusters.members_of(
             pa.concat_tables(found) if found else None, keys, self.config.num_perm
