@@ -27,7 +27,16 @@ from datamill.pipeline.config import RunConfig
 from datamill.pipeline.registry import source_stage, stage_class
 from datamill.pipeline.rundir import RunDir, naming, no_space, write_json_atomic
 from datamill.pipeline.schema import RECORD_SCHEMA, WORKING_SCHEMA, conform
-from datamill.pipeline.stage import DROP_REASON, SHARD, GlobalStage, RunContext, Shard, SourceStage, Stage
+from datamill.pipeline.stage import (
+    DROP_REASON,
+    SHARD,
+    GlobalStage,
+    RunContext,
+    Shard,
+    SourceStage,
+    Stage,
+    prepared_file,
+)
 from datamill.pipeline.stats import StageStats, reason_key
 from datamill.pipeline.view import View
 
@@ -81,6 +90,12 @@ def build_stages(config: RunConfig, names: list[str], decisions: dict[str, str])
         stage.setup()
         stages.append(stage)
     return stages
+
+
+def global_stage(config: RunConfig, name: str) -> GlobalStage:
+    """The global stage `name` of the run, with its config."""
+    entry = next(e for e in config.stages if e.stage == name)
+    return stage_class(name)(entry.config)
 
 
 def apply_stage(stage: Stage, batch: pa.Table) -> pa.Table:
@@ -140,23 +155,58 @@ def view_of_shard(
     stage_names: list[str],
     decisions: dict[str, str],
     columns: list[str],
+    prepare: str | None = None,
 ) -> Iterator[pa.Table]:
     """A global stage's view of shard i: the rows of `inputs[i]` (key, path, first stage) that
-    the earlier stages in `stage_names` keep, as `columns` plus `id` and `_shard` (= i)."""
+    the earlier stages in `stage_names` keep, as `columns` plus `id` and `_shard` (= i). With
+    `prepare` (the global stage's name), as its prepared columns instead: read from the file
+    the rows pass wrote beside the shard (`prepared_file`) when it has one, else prepared
+    from `columns` as they are read."""
     key, path, start = inputs[i]
     stages = build_stages(config, stage_names[start:], decisions)
     for stage in stages:
         stage.begin_shard(key)
+    preparer = global_stage(config, prepare) if prepare else None
+    prepared = _prepared_rows(path, preparer, key) if preparer and not start else None
+    if prepared is not None:
+        columns = []  # the shard file gives the ids (and what the appliers read), no text
     read = {"id", *columns, *(c for s in stages for c in s.requires)}
     wanted = ["id", *(c for c in columns if c != "id")]
+    first = 0
     for table in read_rows(path, config.batch_rows, Path(run_dir), sorted(read)):
+        rows = pa.array(range(first, first + table.num_rows), pa.int64())
+        first += table.num_rows
+        table = table.append_column(_ROW, rows)
         for stage in stages:
             out = apply_stage(stage, table)
             table = out.filter(pc.is_null(out.column(DROP_REASON))).drop_columns([DROP_REASON])
         if DROP_REASON in table.column_names:  # rows a global stage added and rejected
             table = table.filter(pc.is_null(table.column(DROP_REASON)))
-        if table.num_rows:
-            yield table.select(wanted).append_column(SHARD, pa.array([i] * table.num_rows, pa.int32()))
+        if not table.num_rows:
+            continue
+        if prepared is not None:
+            body = prepared.take(table.column(_ROW))
+        elif preparer is not None:
+            body = preparer.prepare(table.select(list(preparer.needs)))
+        else:
+            body = table.select(wanted[1:])
+        out = pa.table({"id": table.column("id"), **dict(zip(body.column_names, body.columns, strict=True))})
+        yield out.append_column(SHARD, pa.array([i] * table.num_rows, pa.int32()))
+
+
+_ROW = "_row"  # a view row's position in its shard file
+
+
+def _prepared_rows(path: str, stage: GlobalStage, key: str) -> pa.Table | None:
+    """What the rows pass that wrote shard file `path` prepared for `stage`, if it did (a row
+    for each of the file's rows)."""
+    file = prepared_file(Path(path).parent, stage, key)
+    if not file.exists():
+        return None
+    prepared = pq.read_table(file)
+    if prepared.num_rows != pq.ParquetFile(path).metadata.num_rows:
+        return None  # not this file's rows: prepared again as read
+    return prepared
 
 
 class FusedPass:
@@ -172,6 +222,7 @@ class FusedPass:
         stage_names: list[str],
         with_source: bool,
         decisions: dict[str, str],
+        prepare: tuple[str, ...] = (),
     ) -> None:
         self.config = config
         self.run_dir = RunDir(run_dir)
@@ -180,6 +231,10 @@ class FusedPass:
         self.stages = build_stages(config, stage_names, decisions)
         # a pass whose stages read no text (the appliers of dedup decisions) reads none
         self.reads_text = any("text" in stage.requires for stage in self.stages)
+        # the global stages after the pass that decide on what it prepares from its final rows
+        # (a pass that reads no text has nothing to prepare from: their views do it)
+        has_text = with_source or self.reads_text
+        self.preparers = [global_stage(config, name) for name in prepare] if has_text else []
 
     def _input(self, task: ShardTask) -> Iterator[pa.Table]:
         if isinstance(task.input, Shard):
@@ -212,6 +267,9 @@ class FusedPass:
                     stage.name, stage.version, stage.config.sha(), out, stats, writer, t0, bytes_in
                 )
             writer.write_kept(conform(textref.stored(batch)))
+            for stage in self.preparers:
+                prepared = stage.prepare(batch.select(list(stage.needs)))
+                writer.write_prepared(prepared_file(self.segment, stage, task.key), prepared)
         for stage in [self.source, *stages] if self.source else stages:
             stats.setdefault(stage.name, StageStats()).counters.update(stage.counters)
             stage.counters.clear()
@@ -267,6 +325,7 @@ class _ShardWriter:
         self.key = key
         self.writers: dict[Path, tuple[Path, pq.ParquetWriter]] = {}
         self.pending: dict[Path, tuple[list[pa.Table], int]] = {}
+        self.plain: set[Path] = set()  # files written without compression
 
     def _write(self, path: Path, table: pa.Table) -> None:
         tables, held = self.pending.get(path, ([], 0))
@@ -282,8 +341,15 @@ class _ShardWriter:
             if path not in self.writers:
                 path.parent.mkdir(parents=True, exist_ok=True)
                 tmp = path.with_name(f".{path.name}.{uuid.uuid4().hex}.tmp")
-                self.writers[path] = (tmp, pq.ParquetWriter(tmp, table.schema, compression="zstd"))
+                compression = "none" if path in self.plain else "zstd"
+                self.writers[path] = (tmp, pq.ParquetWriter(tmp, table.schema, compression=compression))
             self.writers[path][1].write_table(table, row_group_size=max(1, table.num_rows))
+
+    def write_prepared(self, path: Path, table: pa.Table) -> None:
+        """Columns a rows pass prepared for a global stage (hashes, signatures: stored plain,
+        they do not compress)."""
+        self.plain.add(path)
+        self._write(path, table)
 
     def write_kept(self, table: pa.Table) -> None:
         self._write(self.kept_path, table)
@@ -313,6 +379,7 @@ class PassSetup:
     stage_names: tuple[str, ...]
     with_source: bool
     decisions: tuple[tuple[str, str], ...]
+    prepare: tuple[str, ...] = ()  # global stages the pass prepares columns for
 
     def build(self) -> FusedPass:
         from datamill.pipeline.config import parse
@@ -325,6 +392,7 @@ class PassSetup:
             list(self.stage_names),
             self.with_source,
             dict(self.decisions),
+            self.prepare,
         )
 
 
@@ -376,6 +444,11 @@ def run_global_stage(
     import ray
 
     columns = rows.select(["id", *stage.needs])
+    if stage.prepares:  # what a rows pass would have prepared, beside what it was made from
+        prepared = stage.prepare(rows.select(list(stage.needs)))
+        columns = columns.drop_columns([c for c in prepared.column_names if c in columns.column_names])
+        for name in prepared.column_names:
+            columns = columns.append_column(name, prepared.column(name))
     columns = columns.append_column(SHARD, pa.array([0] * rows.num_rows, pa.int32()))
     step = -(-rows.num_rows // blocks) or 1
     parts = [ray.put(columns.slice(lo, step)) for lo in range(0, rows.num_rows, step)]

@@ -23,7 +23,7 @@ import pyarrow.parquet as pq
 
 from datamill.pipeline import __version__, ray_session
 from datamill.pipeline.config import RunConfig
-from datamill.pipeline.fused import PassSetup, ShardTask, run_shard, view_of_shard
+from datamill.pipeline.fused import PassSetup, ShardTask, global_stage, run_shard, view_of_shard
 from datamill.pipeline.hashing import sha256_hex
 from datamill.pipeline.head_start import HeadStart
 from datamill.pipeline.progress import Progress
@@ -37,7 +37,7 @@ from datamill.pipeline.rundir import (
     no_space,
     write_json_atomic,
 )
-from datamill.pipeline.stage import RESUME, GlobalStage, RunContext, Shard
+from datamill.pipeline.stage import PREPARED, RESUME, GlobalStage, RunContext, Shard
 from datamill.pipeline.stats import StageStats
 from datamill.pipeline.view import View
 from datamill.stages.ingest.sources import CrawlSource
@@ -305,7 +305,22 @@ class Runner:
             tuple(seg.stages[1:] if previous is None else seg.stages),
             previous is None,
             tuple(sorted((name, str(folder)) for name, folder in decided.items())),
+            self._prepared_by(seg),
         )
+
+    def _prepared_by(self, seg: Segment) -> tuple[str, ...]:
+        """The global stages that decide on what rows pass `seg` prepares: those right after it
+        whose `needs` no applier between changes (their views read its rows)."""
+        names: list[str] = []
+        changed: set[str] = set()
+        for later in self.segments[seg.index :]:
+            if not later.is_global:
+                break
+            stage = self._stage(later.stages[0])
+            if stage.prepares and not changed & set(stage.needs):
+                names.append(stage.name)
+            changed |= set(stage.produces)
+        return tuple(names)
 
     def _run_rows(
         self, seg: Segment, path: Path, previous: Path | None, shards: list[Shard], decided: dict[str, Path]
@@ -371,21 +386,21 @@ class Runner:
     # -- decisions of global stages ------------------------------------------------------------
 
     def _stage(self, name: str) -> GlobalStage:
-        entry = next(e for e in self.config.stages if e.stage == name)
-        return stage_class(name)(entry.config)
+        return global_stage(self.config, name)
 
     def _run_decisions(self, seg: Segment, path: Path, previous: Path, decided: dict[str, Path]):
         """One global stage decides on its view of the rows: the last rows pass's output (and
         rows added since), through the appliers of the global stages decided since."""
         name = seg.stages[0]
         stats_file = path / STATS_FILE
+        stage = self._stage(name)
         if (path / SUCCESS).exists() and stats_file.exists():
+            _drop_prepared(previous, stage)
             data = json.loads(stats_file.read_text(encoding="utf-8"))
             return {name: StageStats.from_json(data["stats"])}, {**data["extra"], "resumed": True}
         for stale in list(path.iterdir()):
             if stale.name not in (FINGERPRINT, SHARD_MARKERS, RESUME):
                 shutil.rmtree(stale) if stale.is_dir() else stale.unlink()
-        stage = self._stage(name)
         since = [n for n in decided if self._decided_after(n, previous)]
         tasks = self._tasks(tuple(since), seg.fingerprint, previous, decided)
         inputs = [(t.key, t.input, t.start) for t in tasks]
@@ -402,6 +417,7 @@ class Runner:
                 stage_names=since,
                 decisions={n: str(f) for n, f in decided.items()},
                 columns=list(stage.needs),
+                prepare=stage.name if stage.prepares else None,
             )
             view = View(reader, list(range(len(inputs))), self.num_cpus)
             stage_stats = stage.decide(view, ctx)
@@ -412,6 +428,7 @@ class Runner:
         extra = {k: v for k, v in stage_stats.items() if not isinstance(v, int | float)}
         write_json_atomic({"stats": total.to_json(), "extra": extra}, stats_file)
         (path / SUCCESS).touch()
+        _drop_prepared(previous, stage)
         return {name: total}, extra
 
     def _decided_after(self, name: str, previous: Path) -> bool:
@@ -419,6 +436,14 @@ class Runner:
         are not in those rows yet)."""
         index = int(previous.name.split("-", 1)[0])
         return next(s.index for s in self.segments if s.is_global and s.stages[0] == name) > index
+
+
+def _drop_prepared(segment: Path, stage: GlobalStage) -> None:
+    """What rows pass `segment` prepared for `stage`, once the stage has decided on it (and
+    the prepared folder, once it holds nothing else)."""
+    shutil.rmtree(segment / PREPARED / stage.prepared_name(), ignore_errors=True)
+    with contextlib.suppress(OSError):
+        (segment / PREPARED).rmdir()
 
 
 def _run_shards(setup: PassSetup, tasks: list[ShardTask]) -> Iterator[dict[str, Any]]:

@@ -120,6 +120,7 @@ class SourceStage(_StageBase):
 
 
 SCRATCH, RESUME = ".scratch", ".resume"  # a decisions folder's working files, partial results
+PREPARED = "_prepared"  # in a rows pass's folder: what it prepared for the global stages after it
 SHARD = "_shard"  # in a global stage's view: the index of the row's shard among the view's inputs
 
 
@@ -153,10 +154,11 @@ class GlobalStage(_StageBase):
     """A barrier over the whole dataset (dedup, boilerplate, synthesis) that decides on narrow
     columns and never rewrites the corpus itself.
 
-    `decide` reads a view of the data (`pipeline/view.py`: the columns in `needs`, plus `id` and
-    `_shard`, of the rows every earlier stage kept, mapped shard by shard) and writes what it decided under
-    `ctx.decisions`: per-shard decision rows, or a small table every shard shares. It returns
-    its stats (numbers are counted in run.json, anything else is listed beside them). `applier`
+    `decide` reads a view of the data (`pipeline/view.py`: the columns in `needs`, or those in
+    `prepares` if it has them, plus `id` and `_shard`, of the rows every earlier stage kept,
+    mapped shard by shard) and writes what it decided under `ctx.decisions`: per-shard decision
+    rows, or a small table every shard shares. It returns its stats (numbers are counted in
+    run.json, anything else is listed beside them). `applier`
     turns those files back into a row-local stage, which the runner applies in its next pass
     over the rows, shard by shard, together with the other stages of that pass: the text is
     written once however many global stages decide on it. A stage that adds documents
@@ -164,6 +166,9 @@ class GlobalStage(_StageBase):
     """
 
     needs: ClassVar[tuple[str, ...]] = ()
+    #: the per-row columns `prepare` makes from `needs`: a stage that has them decides on a view
+    #: of these (plus `id` and `_shard`) instead of `needs`
+    prepares: ClassVar[tuple[str, ...]] = ()
     #: the columns its applier reads, if not `requires`: a rows pass whose stages read no text
     #: reads none (the text stays where it is, by reference)
     applier_requires: ClassVar[tuple[str, ...] | None] = None
@@ -171,11 +176,28 @@ class GlobalStage(_StageBase):
     def decide(self, view: View, ctx: RunContext) -> dict[str, Any]:
         raise NotImplementedError
 
+    def prepare(self, batch: pa.Table) -> pa.Table:
+        """The `prepares` columns of every row of a batch with the `needs` columns (same rows,
+        same order). The rows pass before the stage runs it where the text is final and writes
+        the result beside each shard (`prepared_file`), so the stage's view reads these narrow
+        columns instead of the text; a view shard without that file prepares as it reads."""
+        raise NotImplementedError
+
+    def prepared_name(self) -> str:
+        """The folder of its prepared files: a changed version or config never reads old ones."""
+        return f"{self.name}-{sha256_hex(self.version + self.config.sha(), 12)}"
+
     def applier(self, decisions: Path) -> Stage:
         raise NotImplementedError
 
     def new_rows(self, decisions: Path) -> list[Path]:
         return []
+
+
+def prepared_file(segment: Path, stage: GlobalStage, key: str) -> Path:
+    """Where the rows pass writing `segment` puts the prepared columns of shard `key` for
+    `stage`: its rows are the shard file's, in the same order."""
+    return segment / PREPARED / stage.prepared_name() / f"{key}.parquet"
 
 
 class Applier(Stage):

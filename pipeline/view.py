@@ -8,6 +8,7 @@ same rows as a Ray Dataset for stages that stream into actor pools (synthesize).
 from __future__ import annotations
 
 from collections.abc import Callable, Iterator
+from functools import partial
 from typing import Any
 
 import pyarrow as pa
@@ -45,6 +46,17 @@ class View:
                 ready, _ = ray.wait(list(running), num_returns=1)
                 results[running.pop(ready[0])] = ray.get(ready[0])
         return [table for i in range(len(self.parts)) for table in results.get(i, [])]
+
+    def with_columns(self, columns: list[str]) -> View:
+        """The same rows as `columns` (plus `id` and `_shard`), read rather than prepared: for
+        a stage that decides on prepared columns and then needs, say, some texts. A reader
+        that is not a `functools.partial` taking `columns` and `prepare` (in-memory parts,
+        which hold every column) is kept as it is."""
+        reader = self.reader
+        if isinstance(reader, partial) and "columns" in reader.keywords:
+            keywords = {**reader.keywords, "columns": columns, "prepare": None}
+            reader = partial(reader.func, *reader.args, **keywords)
+        return View(reader, self.parts, self.num_cpus)
 
     def dataset(self):
         """The view as a Ray Dataset (one block per shard)."""

@@ -1,11 +1,12 @@
 """Exact dedup: documents whose text is identical keep one representative, the smallest id.
 
-Decided on narrow columns, never on whole rows: every view block's texts are hashed (128 bits,
-a compiled loop over the UTF-8 bytes) and (hash, id, shard) rows written split by hash into
-partition files; one task per partition sorts its rows, and every copy but the first of a
-hash becomes a decision row `(id, first)` written to its shard's folder. The applier, in the
-next rows pass, rejects those rows as `dedup_exact:duplicate_of:<first>` and sets
-`dup_cluster` (the first id; a document's own id when it has no copy).
+Decided on narrow columns, never on whole rows: every text is hashed (128 bits, a compiled loop
+over the UTF-8 bytes) where it is final, in the rows pass before (`prepare`), and the view's
+(hash, id, shard) rows are written split by hash into partition files; one task per partition
+sorts its rows, and every copy but the first of a hash becomes a decision row `(id, first)`
+written to its shard's folder. The applier, in the next rows pass, rejects those rows as
+`dedup_exact:duplicate_of:<first>` and sets `dup_cluster` (the first id; a document's own id
+when it has no copy).
 """
 
 from __future__ import annotations
@@ -79,12 +80,22 @@ def text_hashes(texts: pa.Array | pa.ChunkedArray) -> tuple[np.ndarray, np.ndarr
     return _hash_utf8(data, offsets)
 
 
+def prepared_hashes(batch: pa.Table) -> pa.Table:
+    """`DedupExact.prepare`: each text's hashes (null without a text)."""
+    text = batch.column("text")
+    h1, h2 = text_hashes(text)
+    valid = pc.is_valid(text)
+    return pa.table(
+        {"h1": pc.if_else(valid, pa.array(h1), None), "h2": pc.if_else(valid, pa.array(h2), None)}
+    )
+
+
 def hash_block(block: pa.Table, folder: str, partitions: int) -> pa.Table:
     """(hashes, id, shard) of a view block's documents with a text, written split by hash."""
-    block = block.filter(pc.is_valid(block.column("text")))
+    block = block.filter(pc.is_valid(block.column("h1")))
     if block.num_rows:
-        h1, h2 = text_hashes(block.column("text"))
-        rows = pa.table({"h1": h1, "h2": h2, "id": block.column("id"), SHARD: block.column(SHARD)})
+        h1 = np.asarray(block.column("h1"), np.uint64)
+        rows = block.select(["h1", "h2", "id", SHARD]).cast(HASH_SCHEMA)
         write_partitions(rows, "h1", partitions, folder, file_name(h1))
     return pa.table({"docs": [block.num_rows]})
 
@@ -135,7 +146,11 @@ class DedupExact(GlobalStage):
     requires = ("id", "text")
     produces = ("dup_cluster",)
     needs = ("text",)
+    prepares = ("h1", "h2")
     applier_requires = ("id",)
+
+    def prepare(self, batch: pa.Table) -> pa.Table:
+        return prepared_hashes(batch)
 
     def decide(self, view, ctx: RunContext) -> dict[str, Any]:
         partitions = self.config.num_partitions or 2 * ctx.num_cpus

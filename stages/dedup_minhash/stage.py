@@ -1,9 +1,10 @@
-"""Near-duplicate dedup with MinHash LSH, CJK-aware, on Ray Data.
+"""Near-duplicate dedup with MinHash LSH, CJK-aware, in Ray tasks over partition files.
 
-1. Signatures (Ray Data map over the corpus): shingles from `shingles.py` (character 5-grams
-   of the text without whitespace, or word n-grams), one-permutation MinHash signatures
-   (`signatures.py`), LSH band keys with datasketch's optimal bands x rows. Each
-   block writes its signatures split by doc key into partitions, its band rows by band key.
+1. Signatures: shingles from `shingles.py` (character 5-grams of the text without whitespace,
+   or word n-grams) and one-permutation MinHash signatures (`signatures.py`), made where the
+   text is final by the rows pass before (`prepare`), or by the view from the text it reads.
+   Each view block's LSH band keys (datasketch's optimal bands x rows) are computed, its
+   signatures written split by doc key into partitions, its band rows by band key.
 2. Buckets (one task per partition): a partition holds every row of its buckets; each bucket
    becomes candidate pairs (`buckets.py`, linear in oversize buckets), written split by
    doc key; the tasks return only their counts.
@@ -14,11 +15,10 @@
    in partition tasks over scratch files (`distributed.py`: joins, large-star/small-star
    components, keep rule per component); `auto` (default) is the driver up to `max_pairs`
    pairs, else distributed. Both give the same decisions and stats.
-4. Decisions (Ray Data map over the corpus): `dup_cluster` = the kept document's id on every row
-   (its own id outside clusters); the others rejected `dedup_minhash:near_duplicate_of:<id>`;
-   signals `minhash_cluster_size` and `minhash_jaccard_to_kept`. The driver's decisions go to
-   every task; on the distributed path the corpus is shuffled by doc key and each partition's
-   rows meet that partition's decisions.
+4. Decisions, written per shard and applied in the next rows pass: `dup_cluster` = the kept
+   document's id on every row (its own id outside clusters); the others rejected
+   `dedup_minhash:near_duplicate_of:<id>`; signals `minhash_cluster_size` and
+   `minhash_jaccard_to_kept`.
 Scratch files live under the run directory, which a cluster's nodes share.
 """
 
@@ -64,6 +64,7 @@ from datamill.stages.dedup_minhash.signatures import (
     band_keys,
     bands_and_rows,
     signature_column,
+    signature_matrix,
     signatures,
 )
 
@@ -94,55 +95,51 @@ class DedupMinhashConfig(StageConfig):
     top_clusters: int = Field(10, ge=0)  # largest clusters listed in the stats
 
 
-def signature_batch(batch: pa.Table, config: DedupMinhashConfig, bands: int, rows: int) -> pa.Table:
-    """id, doc key, quality, length, shingle count, signature and band keys of every document
-    (bands x rows come from the driver)."""
-    text = batch.column("text")
-    shingles = config_shingles(text, config)
-    sigs = signatures(shingles, config.num_perm, config.seed)
-    keys = band_keys(sigs, bands, rows)
-    return pa.table(
-        {
-            "id": batch.column("id").cast(pa.string()),
-            minhash_buckets.DOC: minhash_buckets.doc_keys(batch.column("id")),
-            "quality": batch.column("quality").cast(pa.float32()),
-            "length": pc.fill_null(pc.utf8_length(text), 0).cast(pa.int64()),
-            "shingles": pa.array(shingles.counts, pa.int64()),
-            "signature": signature_column(sigs),
-            minhash_buckets.BANDS: pa.FixedSizeListArray.from_arrays(pa.array(keys.ravel()), bands),
-        }
-    )
+def prepared_signatures(batch: pa.Table, config: DedupMinhashConfig) -> pa.Table:
+    """`DedupMinhash.prepare`: quality, length, shingle count and signature of every document,
+    `batch_rows` documents at a time."""
+    parts = []
+    for lo in range(0, max(batch.num_rows, 1), config.batch_rows):  # an empty batch: one part
+        text = batch.column("text").slice(lo, config.batch_rows)
+        shingles = config_shingles(text, config)
+        parts.append(
+            pa.table(
+                {
+                    "quality": batch.column("quality").slice(lo, config.batch_rows).cast(pa.float32()),
+                    "length": pc.fill_null(pc.utf8_length(text), 0).cast(pa.int64()),
+                    "shingles": pa.array(shingles.counts, pa.int64()),
+                    "signature": signature_column(signatures(shingles, config.num_perm, config.seed)),
+                }
+            )
+        )
+    return pa.concat_tables(parts)
 
 
 def sign_block(
-    block: pa.Table,
-    config: DedupMinhashConfig,
-    bands: int,
-    rows: int,
-    partitions: int,
-    scratch: str,
+    block: pa.Table, num_perm: int, bands: int, rows: int, partitions: int, scratch: str
 ) -> pa.Table:
-    """Signatures of a block (`signature_batch` over `batch_rows` slices) written to
-    `scratch/signatures/<doc partition>`, its band rows to `scratch/bands/<key partition>`; file
-    names hash the block's ids, so a retried task overwrites its own files. Returns the block's
-    row count."""
+    """A view block's signatures (prepared) with their doc keys, written to
+    `scratch/signatures/<doc partition>`, its band rows to `scratch/bands/<key partition>`;
+    file names hash the block's ids, so a retried task overwrites its own files. Returns the
+    block's row count."""
     if not block.num_rows:
         return pa.table({"docs": [0]})
-    step = config.batch_rows
-    sigs = pa.concat_tables(
-        [signature_batch(block.slice(lo, step), config, bands, rows) for lo in range(0, len(block), step)]
-    ).append_column(SHARD, block.column(SHARD))
-    name = file_name(sigs.column(minhash_buckets.DOC))
+    docs = minhash_buckets.doc_keys(block.column("id"))
+    keys = band_keys(signature_matrix(block.column("signature"), num_perm), bands, rows)
+    table = block.append_column(minhash_buckets.DOC, docs).append_column(
+        minhash_buckets.BANDS, pa.FixedSizeListArray.from_arrays(pa.array(keys.ravel()), bands)
+    )
+    name = file_name(table.column(minhash_buckets.DOC))
     folder = Path(scratch)
     write_partitions(
-        sigs.select(SIGNATURE_COLUMNS),  # band rows carry the bands and shingle counts
+        table.select(SIGNATURE_COLUMNS),  # band rows carry the bands and shingle counts
         minhash_buckets.DOC,
         partitions,
         folder / SIGNATURES,
         name,
         compression={c: "none" if c == "signature" else "zstd" for c in SIGNATURE_COLUMNS},
     )
-    band_rows = minhash_buckets.band_rows(sigs)
+    band_rows = minhash_buckets.band_rows(table)
     write_partitions(band_rows, minhash_buckets.KEY, partitions, folder / _BANDS, name)
     return pa.table({"docs": [block.num_rows]})
 
@@ -174,7 +171,11 @@ class DedupMinhash(GlobalStage):
     requires = ("id", "text", "quality", "signals")
     produces = ("dup_cluster", "signals")
     needs = ("text", "quality")
+    prepares = ("quality", "length", "shingles", "signature")
     applier_requires = ("id", "signals")
+
+    def prepare(self, batch: pa.Table) -> pa.Table:
+        return prepared_signatures(batch, self.config)
 
     def decide(self, view, ctx: RunContext) -> dict[str, Any]:
         cfg = self.config
@@ -228,7 +229,7 @@ class DedupMinhash(GlobalStage):
             "seconds_clusters": round(time.perf_counter() - bucketed, 3),
         }
         clustered = time.perf_counter()
-        run_stats.update(precision.estimate(view, ctx.decisions, cfg))
+        run_stats.update(precision.estimate(view.with_columns(["text"]), ctx.decisions, cfg))
         run_stats["seconds_precision"] = round(time.perf_counter() - clustered, 3)
         return run_stats
 
@@ -277,7 +278,7 @@ class DedupMinhash(GlobalStage):
     def _write_signatures(self, view, scratch: Path, bands: int, rows: int, partitions: int) -> None:
         view.map_shards(
             sign_block,
-            config=self.config,
+            num_perm=self.config.num_perm,
             bands=bands,
             rows=rows,
             partitions=partitions,

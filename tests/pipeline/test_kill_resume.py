@@ -222,7 +222,7 @@ def _fails_for_space(config: Path, run_dir: Path) -> str:
 
 
 def test_full_disk_stops_the_run_and_it_resumes_when_space_is_freed(reference, small_disk):
-    """The disk fills in the first rows pass, then (some space freed) while dedup_exact decides;
+    """The disk fills in the first rows pass, then (some space freed) while a global stage decides;
     with space the same command resumes to the rows of an uninterrupted run."""
     config, (kept_ref, rejected_ref) = reference
     ballast = small_disk / "ballast"
@@ -233,10 +233,10 @@ def test_full_disk_stops_the_run_and_it_resumes_when_space_is_freed(reference, s
     assert named.startswith(first_pass), named  # a shard's kept or rejected rows
     assert any(run_dir.glob("stages/01-*/_shards/*.json")) and not any(run_dir.glob("stages/01-*/_SUCCESS"))
 
-    os.truncate(ballast, (4 << 20) - (600 << 10))  # 600 KiB for the run: the first pass fits
-    named = _fails_for_space(config, run_dir)  # a hash partition file of dedup_exact's scratch
-    assert named.startswith(f"{run_dir}/decisions/02-dedup_exact/"), named
-    assert any(run_dir.glob("stages/01-*/_SUCCESS")) and not any(run_dir.glob("decisions/02-*/_SUCCESS"))
+    os.truncate(ballast, (4 << 20) - (900 << 10))  # 900 KiB for the run: the first pass fits
+    named = _fails_for_space(config, run_dir)  # a scratch file of a global stage
+    assert named.startswith(f"{run_dir}/decisions/"), named
+    assert any(run_dir.glob("stages/01-*/_SUCCESS")) and not any(run_dir.glob("decisions/03-*/_SUCCESS"))
 
     ballast.unlink()
     _finish(config, run_dir)
