@@ -29,6 +29,7 @@ from datamill.pipeline.rundir import RunDir, naming, no_space, write_json_atomic
 from datamill.pipeline.schema import RECORD_SCHEMA, WORKING_SCHEMA, conform
 from datamill.pipeline.stage import (
     DROP_REASON,
+    PREPARED,
     SHARD,
     GlobalStage,
     RunContext,
@@ -273,6 +274,7 @@ class FusedPass:
         for stage in [self.source, *stages] if self.source else stages:
             stats.setdefault(stage.name, StageStats()).counters.update(stage.counters)
             stage.counters.clear()
+        writer.drop_unwritten(f / f"{task.key}.parquet" for f in (self.segment / PREPARED).glob("*"))
         writer.commit()
         result = {
             "key": task.key,
@@ -350,6 +352,14 @@ class _ShardWriter:
         they do not compress)."""
         self.plain.add(path)
         self._write(path, table)
+
+    def drop_unwritten(self, files: Iterator[Path]) -> None:
+        """Delete those of `files` this shard did not write: what an earlier attempt of the
+        shard prepared, which this one (a head start, or inputs changed since) does not
+        replace."""
+        for file in files:
+            if file not in self.writers and file not in self.pending:
+                file.unlink(missing_ok=True)
 
     def write_kept(self, table: pa.Table) -> None:
         self._write(self.kept_path, table)

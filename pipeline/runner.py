@@ -13,7 +13,7 @@ import json
 import shutil
 import time
 from collections.abc import Iterator
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import UTC, datetime
 from functools import partial
 from pathlib import Path
@@ -279,7 +279,9 @@ class Runner:
             return None
         state["segments"][0]["status"] = "running"
         self.rd.write_run_json(state)
-        return HeadStart(self._setup(seg, path, None, {}), pending)
+        # without preparing for the global stages: their compiled code would cost the driver a
+        # second of the start-up it is spending on shards; their views prepare those shards
+        return HeadStart(replace(self._setup(seg, path, None, {}), prepare=()), pending)
 
     def _first_tasks(self, seg: Segment, shards: list[Shard]) -> list[ShardTask]:
         fingerprint = seg.fingerprint

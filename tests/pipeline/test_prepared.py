@@ -4,9 +4,11 @@ the same decisions as when their views prepare those columns from the text as th
 import json
 import random
 import shutil
+from dataclasses import replace
 from pathlib import Path
 
 import pyarrow.parquet as pq
+import yaml
 
 from datamill.pipeline import outputs, runner
 from datamill.pipeline.stage import PREPARED
@@ -82,3 +84,29 @@ def test_prepared_columns_decide_as_the_text_does(ray_session, tmp_path, monkeyp
     assert again["segments"][0]["shards_resumed"] == FILES
     assert _rows(run_dir) == with_prepared
     assert not (first / PREPARED).exists()
+
+
+def test_a_shard_redone_without_preparing_leaves_no_stale_prepared_file(tmp_path):
+    """A shard run again by a pass that prepares nothing (a head start) deletes what an
+    earlier attempt of it prepared: a view must not read columns of other rows."""
+    from datamill.pipeline import config as config_mod
+
+    path = tmp_path / "prepared.yaml"
+    path.write_text(yaml.safe_dump(_config(tmp_path)), encoding="utf-8")
+    plan = runner.Runner(config_mod.load(path, []), tmp_path / "run", progress=False)
+    seg = plan.segments[0]
+    folder = plan._folder(seg)
+    plan.rd.prepare_segment(folder, seg.fingerprint, list(seg.stages))
+    task = plan._first_tasks(seg, plan.source.plan_shards(plan.config.base_dir))[0]
+    setup = plan._setup(seg, folder, None, {})
+    assert setup.prepare == ("dedup_exact", "dedup_minhash")
+
+    setup.build().process(task)
+    written = sorted(folder.glob(f"{PREPARED}/*/{task.key}.parquet"))
+    assert len(written) == 2
+    rows = pq.read_metadata(folder / f"{task.key}.parquet").num_rows
+    assert [pq.read_metadata(f).num_rows for f in written] == [rows, rows]
+
+    replace(setup, prepare=()).build().process(task)
+    assert list(folder.glob(f"{PREPARED}/*/{task.key}.parquet")) == []
+    assert pq.read_metadata(folder / f"{task.key}.parquet").num_rows == rows
