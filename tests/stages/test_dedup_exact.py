@@ -1,4 +1,5 @@
 import pyarrow as pa
+import xxhash
 
 from datamill.pipeline.fused import run_global_stage
 from datamill.pipeline.schema import conform
@@ -11,6 +12,9 @@ def test_text_hashes_equal_only_for_equal_text():
     assert hashes[0] == hashes[1]
     assert len({hashes[0], hashes[2], hashes[4], hashes[5], hashes[6]}) == 5
     assert hashes[3] == hashes[5]  # a null text hashes as the empty text
+    assert hashes[0] == divmod(xxhash.xxh3_128_intdigest("去重".encode()), 1 << 64)  # XXH3-128 halves
+    sliced = text_hashes(pa.array(["x", "dedup", None], pa.string()).slice(1))  # an array's offset
+    assert list(zip(*(h.tolist() for h in sliced), strict=True)) == [hashes[4], hashes[5]]
 
 
 def test_smallest_id_kept_and_every_row_has_its_cluster(ray_session, tmp_path):
