@@ -15,6 +15,7 @@ from datamill.mixes import audit
 from datamill.mixes.shards import EXPORT_SCHEMA
 from datamill.pipeline import cli
 from datamill.pipeline.schema import conform
+from datamill.stages.dedup_exact import DedupExact
 from tests.mix_fixtures import mix_spec, write_spec
 
 STAGES = ["ingest", "extract_html", "normalize", "langid", "licence", "dedup_exact"]
@@ -53,7 +54,7 @@ def test_a_random_exported_row_reaches_its_raw_warc_record(mix_export, capsys):
     assert cli.main(["audit", str(mix_export), "--id", row["id"]]) == 0
     out = capsys.readouterr().out
     assert f"WARC-Target-URI: {row['uri']}" in out and f"<title>{title}</title>" in out
-    assert "    dedup_exact v1 [" in out
+    assert f"    dedup_exact v{DedupExact.version} [" in out
 
 
 def test_a_rejected_duplicate_is_found_by_url_in_the_run(mix_run):
