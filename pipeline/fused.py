@@ -18,6 +18,7 @@ from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from pathlib import Path
 
+import numpy as np
 import pyarrow as pa
 import pyarrow.compute as pc
 import pyarrow.parquet as pq
@@ -172,12 +173,10 @@ def view_of_shard(
     if prepared is not None:
         columns = []  # the shard file gives the ids (and what the appliers read), no text
     read = {"id", *columns, *(c for s in stages for c in s.requires)}
-    wanted = ["id", *(c for c in columns if c != "id")]
     first = 0
     for table in read_rows(path, config.batch_rows, Path(run_dir), sorted(read)):
-        rows = pa.array(range(first, first + table.num_rows), pa.int64())
+        table = table.append_column(_ROW, pa.array(np.arange(first, first + table.num_rows)))
         first += table.num_rows
-        table = table.append_column(_ROW, rows)
         for stage in stages:
             out = apply_stage(stage, table)
             table = out.filter(pc.is_null(out.column(DROP_REASON))).drop_columns([DROP_REASON])
@@ -190,7 +189,7 @@ def view_of_shard(
         elif preparer is not None:
             body = preparer.prepare(table.select(list(preparer.needs)))
         else:
-            body = table.select(wanted[1:])
+            body = table.select([c for c in columns if c != "id"])
         out = pa.table({"id": table.column("id"), **dict(zip(body.column_names, body.columns, strict=True))})
         yield out.append_column(SHARD, pa.array([i] * table.num_rows, pa.int32()))
 

@@ -158,11 +158,11 @@ class GlobalStage(_StageBase):
     `prepares` if it has them, plus `id` and `_shard`, of the rows every earlier stage kept,
     mapped shard by shard) and writes what it decided under `ctx.decisions`: per-shard decision
     rows, or a small table every shard shares. It returns its stats (numbers are counted in
-    run.json, anything else is listed beside them). `applier`
-    turns those files back into a row-local stage, which the runner applies in its next pass
-    over the rows, shard by shard, together with the other stages of that pass: the text is
-    written once however many global stages decide on it. A stage that adds documents
-    (synthesize) lists their files in `new_rows`; they join that pass at the stage's applier.
+    run.json, anything else is listed beside them). `applier` turns those files back into a
+    row-local stage, which the runner applies in its next pass over the rows, shard by shard,
+    together with the other stages of that pass: the text is written once however many global
+    stages decide on it. A stage that adds documents (synthesize) lists their files in
+    `new_rows`; they join that pass at the stage's applier.
     """
 
     needs: ClassVar[tuple[str, ...]] = ()
