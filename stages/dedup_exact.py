@@ -37,6 +37,7 @@ from datamill.pipeline.stage import (
     set_column,
     with_drop_reason,
 )
+from datamill.pipeline.utf8 import utf8_texts
 
 HASHES = "hashes"
 HASH_SCHEMA = pa.schema([("h1", pa.uint64()), ("h2", pa.uint64()), ("id", pa.string()), (SHARD, pa.int32())])
@@ -51,15 +52,9 @@ def text_hashes(texts: pa.Array | pa.ChunkedArray) -> tuple[np.ndarray, np.ndarr
     """The two 64-bit halves of XXH3-128 of every text's UTF-8 bytes (nulls hash as ''), read
     in place from Arrow's buffer. No compiled code of ours: a worker that only hashes does
     not pay numba's start-up (about a second)."""
-    array = pc.fill_null(texts, "").cast(pa.large_string())
-    array = array.combine_chunks() if isinstance(array, pa.ChunkedArray) else array
-    if not len(array):
-        return np.zeros(0, np.uint64), np.zeros(0, np.uint64)
-    offsets = np.frombuffer(array.buffers()[1], np.int64)[array.offset : array.offset + len(array) + 1]
-    data = memoryview(array.buffers()[2] or b"")
-    digest = xxhash.xxh3_128_digest
-    bounds = offsets.tolist()
-    joined = b"".join([digest(data[bounds[i] : bounds[i + 1]]) for i in range(len(array))])
+    data, offsets = utf8_texts(texts)
+    view, bounds, digest = memoryview(data), offsets.tolist(), xxhash.xxh3_128_digest
+    joined = b"".join([digest(view[bounds[i] : bounds[i + 1]]) for i in range(len(bounds) - 1)])
     halves = np.frombuffer(joined, np.dtype(">u8")).reshape(-1, 2).astype(np.uint64)
     return halves[:, 0], halves[:, 1]
 

@@ -24,6 +24,7 @@ import numpy as np
 import pyarrow as pa
 from numba import njit
 
+from datamill.pipeline.utf8 import utf8_texts
 from datamill.stages.dedup_minhash.shingles import (
     _Q,
     CHAR,
@@ -32,7 +33,6 @@ from datamill.stages.dedup_minhash.shingles import (
     mix64,
     token_buffers,
     tokenize,
-    utf8_texts,
 )
 
 HASHES, ITEMS = "hashes.npy", "items.npy"
