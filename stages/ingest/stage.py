@@ -10,7 +10,6 @@ is `ingest:malformed_warc_record:header`, a WARC or JSONL file holding no record
 
 from __future__ import annotations
 
-import codecs
 import hashlib
 import io
 import json
@@ -23,7 +22,6 @@ from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any, BinaryIO
 
-import numpy as np
 import pyarrow as pa
 import pyarrow.compute as pc
 import pyarrow.json as pajson
@@ -330,7 +328,8 @@ def _read_jsonl(path: Path, rel: str, source: TableSource, out: _Batcher) -> Ite
                 if batch is not None:
                     yield batch
                 continue
-            table = _parse_block(block, before, rel, fetched, source, out)
+            numbers, lines = _object_lines(block, before, out.max_bytes)
+            table = _parse_block(block, numbers, rel, fetched, source, out)
             if table is not None:
                 empty = False
                 yield from out.add_table(table)
@@ -338,7 +337,7 @@ def _read_jsonl(path: Path, rel: str, source: TableSource, out: _Batcher) -> Ite
                 batches, content = _read_lines(block, before, rel, fetched, source, out)
                 empty = empty and not content
                 yield from batches
-            before += block.count(b"\n") + (not block.endswith(b"\n"))
+            before += lines
     if empty:  # not one line: a row, never nothing
         batch = out.add(rel, rel, "ingest:empty_file", fetched_at=fetched)
         if batch is not None:
@@ -411,14 +410,14 @@ def _lines(handle: BinaryIO, limit: int) -> Iterator[bytes | None]:
 
 
 def _parse_block(
-    block: bytes, before: int, rel: str, fetched: datetime, source: TableSource, out: _Batcher
+    block: bytes, numbers: list[int] | None, rel: str, fetched: datetime, source: TableSource, out: _Batcher
 ) -> pa.Table | None:
-    """The block's rows (batch schema) parsed by Arrow at once, or None if `_read_lines` must
-    read it: Arrow's parser rejects all that `json.loads` does (and duplicate keys, lone
-    surrogates, fields of other types, numbers out of range) but the three values
-    `_NOT_PYTHON_JSON` finds, and `_object_lines` keeps out what it would read otherwise
-    (several objects or one object over several lines, bytes that are not UTF-8)."""
-    numbers = _object_lines(block, before, out.max_bytes)
+    """The block's rows (batch schema), its object lines `numbers` as `_object_lines` found
+    them, parsed by Arrow at once; or None if `_read_lines` must read it. Arrow's parser rejects
+    all that `json.loads` does (and duplicate keys, lone surrogates, fields of other types,
+    numbers out of range) but the three values `_NOT_PYTHON_JSON` finds, and `_object_lines`
+    keeps out what it would read otherwise (several objects or one object over several lines,
+    bytes that are not UTF-8)."""
     if not numbers or len(block) >= 1 << 31:
         return None
     if (b"Inf" in block or b"-NaN" in block) and _NOT_PYTHON_JSON.search(block):
@@ -441,35 +440,44 @@ def _parse_block(
     return _parsed_rows(parsed, numbers, rel, fetched, source, out)
 
 
-def _object_lines(block: bytes, before: int, limit: int) -> Sequence[int] | None:
-    """The numbers of a block's lines that are not blank, if each is one `{...}` (white space
+def _object_lines(block: bytes, before: int, limit: int) -> tuple[list[int] | None, int]:
+    """(the numbers of a block's lines that are not blank, if each is one `{...}` (white space
     around it) of at most `limit` bytes in plain UTF-8 (no NUL, no byte order mark, which
-    `json.loads` reads as other encodings); else None."""
-    if b"\x00" in block or codecs.BOM_UTF8 in block:
-        return None
-    if not block.isascii():
-        try:
-            block.decode("utf-8")  # strict: no encoded surrogates either
-        except UnicodeDecodeError:
-            return None
-    data = np.frombuffer(block, np.uint8)
-    ends = np.flatnonzero(data == ord("\n"))
-    if not block.endswith(b"\n"):
-        ends = np.append(ends, len(block))
-    starts = np.concatenate([[0], ends[:-1] + 1])
-    if (ends - starts).max() > limit:
-        return None
-    lines = len(ends)
-    if (ends > starts).all() and (data[starts] == ord("{")).all() and (data[ends - 1] == ord("}")).all():
-        return range(before + 1, before + lines + 1)  # the usual block: no blank line, no padding
+    `json.loads` reads as other encodings), else None; the block's line count). Lines are found
+    with `bytes.find` (memchr): a numpy scan or `bytes.count` over the block cost 10x more."""
+    if b"\x00" in block or not (block.isascii() or _plain_utf8(block)):
+        return None, _line_count(block)
     numbers = []
-    for lineno, line in enumerate(block.split(b"\n")[:lines], start=before + 1):
-        line = line.strip()
-        if line and not (line.startswith(b"{") and line.endswith(b"}")):
-            return None
-        if line:
-            numbers.append(lineno)
-    return numbers
+    lineno, start, size = before, 0, len(block)
+    while start < size:
+        end = block.find(b"\n", start)
+        end = size if end < 0 else end
+        lineno += 1
+        if end - start > limit:
+            return None, _line_count(block)
+        if end == start or block[start] != 0x7B or block[end - 1] != 0x7D:  # not the usual {...}
+            line = block[start:end].strip()
+            if line and not (line.startswith(b"{") and line.endswith(b"}")):
+                return None, _line_count(block)
+            if not line:
+                start = end + 1
+                continue
+        numbers.append(lineno)
+        start = end + 1
+    return numbers, lineno - before
+
+
+def _plain_utf8(block: bytes) -> bool:
+    """Strict UTF-8 (no encoded surrogates either) without a byte order mark."""
+    try:
+        return "\ufeff" not in block.decode("utf-8")
+    except UnicodeDecodeError:
+        return False
+
+
+def _line_count(block: bytes) -> int:
+    """Lines in a block (the last may lack its newline)."""
+    return block.count(b"\n") + (not block.endswith(b"\n"))
 
 
 def _parsed_rows(
