@@ -10,16 +10,19 @@ null lowest, then longest text, then smallest id), the stats and `apply_decision
 from __future__ import annotations
 
 from dataclasses import dataclass, field
+from pathlib import Path
 from typing import Any
 
 import numpy as np
 import pyarrow as pa
 import pyarrow.compute as pc
 
-from datamill.pipeline.partitions import locate
+from datamill.pipeline.partitions import read_batches
 from datamill.pipeline.stage import SHARD
 from datamill.stages.dedup_minhash.buckets import DOC
-from datamill.stages.dedup_minhash.signatures import pair_jaccard, signature_rows
+from datamill.stages.dedup_minhash.signatures import pair_jaccard, signature_matrix
+
+SIGNATURE_COLUMNS = [DOC, "id", "quality", "length", "signature", SHARD]
 
 DECISION_SCHEMA = pa.schema(
     [("id", pa.string()), ("kept", pa.string()), ("size", pa.int64()), ("jaccard", pa.float64())]
@@ -43,31 +46,41 @@ class Clusters:
     stats: dict[str, Any] = field(default_factory=dict)
 
 
-def members_of(found: pa.Table | None, keys: np.ndarray, num_perm: int) -> tuple[Members, np.ndarray]:
-    """Members for the sorted doc `keys` from signature rows (doc, id, quality, length,
-    signature) that include theirs, and a mask of the keys that name exactly one document (a
-    64-bit collision names two: such documents are left out of clustering and counted)."""
-    if found is None or not len(keys):
-        empty = Members(
-            pa.array([], pa.string()),
-            np.zeros(0),
-            np.zeros(0, np.int64),
-            np.zeros((0, num_perm), np.uint32),
-            np.zeros(0, np.int32),
-        )
-        return empty, np.zeros(0, dtype=bool)
-    docs = np.asarray(found.column(DOC), dtype=np.uint64)
-    order = np.argsort(docs, kind="stable")  # rows are read in file order: the same every run
-    rows, unique = locate(docs[order], keys)
-    take = order[rows]
-    members = Members(
-        found.column("id").take(take).combine_chunks(),
-        found.column("quality").to_numpy().astype(np.float64)[take],
-        found.column("length").to_numpy()[take],
-        signature_rows(found.column("signature"), take, num_perm),
-        found.column(SHARD).to_numpy().astype(np.int32)[take],
-    )
-    return members, unique
+def gather_members(files: list[Path], keys: np.ndarray, num_perm: int) -> tuple[Members, np.ndarray]:
+    """Members for the sorted doc `keys`, from the signature partition `files` (doc, id,
+    quality, length, signature, shard: mapped, so each member's row is copied once, straight
+    out of the page cache into its place), and a mask of the keys that name exactly one
+    document (a 64-bit collision names two: such documents are left out of clustering and
+    counted)."""
+    count = len(keys)
+    signatures = np.zeros((count, num_perm), np.uint32)
+    quality = np.full(count, np.nan)
+    length = np.zeros(count, np.int64)
+    shards = np.zeros(count, np.int32)
+    rows_of_key = np.zeros(count, np.int64)
+    ids, places = [], []
+    for path in files if count else []:
+        for batch in read_batches(path, SIGNATURE_COLUMNS):
+            docs = batch.column(DOC).to_numpy()
+            at = np.minimum(np.searchsorted(keys, docs), count - 1)
+            hit = np.flatnonzero(keys[at] == docs)
+            if not len(hit):
+                continue
+            place = at[hit]
+            np.add.at(rows_of_key, place, 1)
+            signatures[place] = signature_matrix(batch.column("signature"), num_perm)[hit]
+            quality[place] = batch.column("quality").to_numpy(zero_copy_only=False)[hit]
+            length[place] = batch.column("length").to_numpy()[hit]
+            shards[place] = batch.column(SHARD).to_numpy()[hit]
+            ids.append(batch.column("id").take(hit))
+            places.append(place)
+    found = pa.concat_arrays([pa.array([], pa.string()), *ids])
+    row = np.full(count, -1, np.int64)  # each key's first row among those found
+    if places:
+        place = np.concatenate(places)
+        row[place[::-1]] = np.arange(len(place))[::-1]
+    members = Members(found.take(pa.array(row, mask=row < 0)), quality, length, signatures, shards)
+    return members, rows_of_key == 1
 
 
 def pair_indices(pairs: pa.Table) -> tuple[np.ndarray, np.ndarray, np.ndarray]:

@@ -19,13 +19,12 @@ import pyarrow as pa
 import pyarrow.parquet as pq
 
 from datamill.pipeline.partitions import locate, read_keys, read_partition, write_partitions
-from datamill.pipeline.stage import SHARD
 from datamill.stages.dedup_minhash.buckets import DOC, PAIR_SCHEMA, distinct_pairs
+from datamill.stages.dedup_minhash.clusters import SIGNATURE_COLUMNS
 from datamill.stages.dedup_minhash.components import write_edges
 from datamill.stages.dedup_minhash.signatures import estimated_jaccard, signature_matrix
 
 SIGNATURES, PAIRS, JOINED, COLLIDED, EDGES = "signatures", "pairs", "joined", "collided", "edges"
-SIGNATURE_COLUMNS = [DOC, "id", "quality", "length", "signature", SHARD]
 
 
 def signatures_of(scratch: Path, part: int, keys: np.ndarray) -> tuple[pa.Table, np.ndarray, np.ndarray]:

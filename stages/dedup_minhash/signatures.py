@@ -157,19 +157,5 @@ def signature_matrix(column: pa.Array | pa.ChunkedArray, num_perm: int) -> np.nd
     return data.view(np.uint32).reshape(len(column), num_perm)
 
 
-def signature_rows(column: pa.ChunkedArray, rows: np.ndarray, num_perm: int) -> np.ndarray:
-    """`signature_matrix(column, num_perm)[rows]` in one copy: each chunk's rows taken straight
-    into the result (fresh memory costs these machines 4 ms a MB on first touch)."""
-    out = np.empty((len(rows), num_perm), np.uint32)
-    start = 0
-    for chunk in column.chunks:
-        end = start + len(chunk)
-        here = np.flatnonzero((rows >= start) & (rows < end))
-        if len(here):
-            out[here] = signature_matrix(chunk, num_perm)[rows[here] - start]
-        start = end
-    return out
-
-
 def _no_rows(num_perm: int) -> np.ndarray:
     return np.zeros((0, num_perm), np.uint32)

@@ -26,7 +26,6 @@ from __future__ import annotations
 
 import shutil
 import time
-from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 from typing import Any, Literal
 
@@ -38,8 +37,8 @@ from pydantic import Field
 
 from datamill.pipeline.partitions import (
     file_name,
+    partition_files,
     read_decisions,
-    read_keys,
     run_tasks,
     write_decisions,
     write_partitions,
@@ -57,8 +56,9 @@ from datamill.pipeline.stage import (
 from datamill.stages.dedup_minhash import buckets as minhash_buckets
 from datamill.stages.dedup_minhash import clusters as minhash_clusters
 from datamill.stages.dedup_minhash import precision
+from datamill.stages.dedup_minhash.clusters import SIGNATURE_COLUMNS
 from datamill.stages.dedup_minhash.distributed import distributed_clusters
-from datamill.stages.dedup_minhash.join import PAIRS, SIGNATURE_COLUMNS, SIGNATURES
+from datamill.stages.dedup_minhash.join import PAIRS, SIGNATURES
 from datamill.stages.dedup_minhash.shingles import config_shingles
 from datamill.stages.dedup_minhash.signatures import (
     band_keys,
@@ -137,7 +137,7 @@ def sign_block(
         partitions,
         folder / SIGNATURES,
         name,
-        compression={c: "none" if c == "signature" else "zstd" for c in SIGNATURE_COLUMNS},
+        mapped=True,
     )
     band_rows = minhash_buckets.band_rows(table)
     write_partitions(band_rows, minhash_buckets.KEY, partitions, folder / _BANDS, name)
@@ -288,20 +288,7 @@ class DedupMinhash(GlobalStage):
     def _members(
         self, scratch: Path, keys: np.ndarray, partitions: int
     ) -> tuple[minhash_clusters.Members, np.ndarray]:
-        """`minhash_clusters.members_of` the sorted doc keys of the candidate pairs, their rows
-        read out of the scratch signatures a batch at a time (memory: those documents only),
-        two partitions at once (Parquet decoding lets go of the GIL), unsorted: `members_of`
-        sorts them once."""
-        part = keys % np.uint64(partitions)
-
-        def read(p: int) -> pa.Table | None:
-            return read_keys(
-                scratch / SIGNATURES, p, minhash_buckets.DOC, keys[part == p], SIGNATURE_COLUMNS, sort=False
-            )
-
-        with ThreadPoolExecutor(2) as pool:
-            found = list(pool.map(read, range(partitions)))
-        found = [f for f in found if f is not None]
-        return minhash_clusters.members_of(
-            pa.concat_tables(found) if found else None, keys, self.config.num_perm
-        )
+        """`minhash_clusters.gather_members` of the sorted doc keys of the candidate pairs, out
+        of the scratch signatures."""
+        files = [f for p in range(partitions) for f in partition_files(scratch / SIGNATURES, p)]
+        return minhash_clusters.gather_members(files, keys, self.config.num_perm)
