@@ -2,7 +2,7 @@
 
 `cluster` runs on one node (the driver) over the candidate pairs and the signatures of the
 documents that appear in them, which is a small share of the corpus when duplicates are a small
-share; components come from scipy's connected components (union-find's result, in C). The
+share; components come from numpy rounds of hooking and pointer jumping (`components`). The
 distributed path (`distributed.py`) shares the keep rule (`kept_rows`: highest `quality`,
 null lowest, then longest text, then smallest id), the stats and `apply_decisions`.
 """
@@ -100,12 +100,20 @@ def verified(a: np.ndarray, b: np.ndarray, signatures: np.ndarray, threshold: fl
 
 
 def components(count: int, a: np.ndarray, b: np.ndarray) -> np.ndarray:
-    """Component label of each of `count` nodes joined by the edges (a, b)."""
-    from scipy.sparse import coo_matrix
-    from scipy.sparse.csgraph import connected_components
-
-    graph = coo_matrix((np.ones(len(a), dtype=np.int8), (a, b)), shape=(count, count))
-    return connected_components(graph, directed=False)[1]
+    """Component label of each of `count` nodes joined by the edges (a, b): the smallest node of
+    its component. Each round hooks the larger root of every edge that joins two roots under the
+    smaller one, then jumps pointers until every node points at its root; a few rounds of numpy
+    over the edges (SciPy's connected components cost the driver 0.15-0.25 s of imports)."""
+    parent = np.arange(count)
+    while True:
+        root_a, root_b = parent[a], parent[b]
+        apart = root_a != root_b
+        if not apart.any():
+            return parent
+        root_a, root_b = root_a[apart], root_b[apart]
+        np.minimum.at(parent, np.maximum(root_a, root_b), np.minimum(root_a, root_b))
+        while not np.array_equal(grand := parent[parent], parent):
+            parent = grand
 
 
 def kept_rows(labels: np.ndarray, quality: np.ndarray, length: np.ndarray, ids: pa.Array) -> np.ndarray:

@@ -447,3 +447,26 @@ def test_sampled_precision_estimate_equals_brute_force(tmp_path):
     assert stats["precision_estimate"] == round(sum(s >= 0.7 for s in similar) / len(similar), 4)
     assert stats["precision_sample_min_jaccard"] == round(min(similar), 4)
     assert 0 < stats["precision_estimate"] < 1
+
+
+def test_driver_components_equal_scipy():
+    from scipy.sparse import coo_matrix
+    from scipy.sparse.csgraph import connected_components
+
+    rng = np.random.default_rng(5)
+    count = 3000
+    chain = rng.permutation(400)  # a chain through shuffled nodes: many rounds of hooking
+    star = 400 + rng.permutation(300)
+    random_a, random_b = rng.integers(700, count, 900), rng.integers(700, count, 900)
+    a = np.concatenate((chain[:-1], np.repeat(star[0], 299), random_a, [5, 5]))
+    b = np.concatenate((chain[1:], star[1:], random_b, [5, 6]))  # a self-loop, a repeated node
+    labels = minhash_clusters.components(count, a, b)
+    _, reference = connected_components(
+        coo_matrix((np.ones(len(a)), (a, b)), shape=(count, count)), directed=False
+    )
+    # the same partition, each labelled by its smallest node
+    smallest = {}
+    for node, ref in enumerate(reference.tolist()):
+        smallest.setdefault(ref, node)
+    assert labels.tolist() == [smallest[ref] for ref in reference.tolist()]
+    assert len(np.unique(labels)) == len(np.unique(reference)) > 100
