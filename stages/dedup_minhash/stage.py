@@ -140,7 +140,7 @@ def sign_block(
         mapped=True,
     )
     band_rows = minhash_buckets.band_rows(table)
-    write_partitions(band_rows, minhash_buckets.KEY, partitions, folder / _BANDS, name)
+    write_partitions(band_rows, minhash_buckets.KEY, partitions, folder / _BANDS, name, mapped=True)
     return pa.table({"docs": [block.num_rows]})
 
 
