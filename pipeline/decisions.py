@@ -34,20 +34,20 @@ def _kept(table: pa.Table, stage: str, version: str, sha: str) -> pa.Table:
     return _with_lineage(table.drop_columns([EDIT]), decision, edits, stage, version, sha)
 
 
-def split(batch: pa.Table, stage: str, version: str, sha: str) -> tuple[pa.Table, pa.Table | None, list[str]]:
+def split(batch: pa.Table, stage: str, version: str, sha: str) -> tuple[pa.Table, pa.Table | None, pa.Array]:
     """Return (kept rows without `drop_reason` or `edit`, rejected rows in the rejected schema or
     None, the rejected rows' reasons)."""
+    reasons = pa.array([], pa.string())
     if DROP_REASON not in batch.column_names:
-        return _kept(batch, stage, version, sha), None, []
+        return _kept(batch, stage, version, sha), None, reasons
     dropped = pc.is_valid(batch.column(DROP_REASON))
     rejected = None
-    reasons: list[str] = []
     if pc.any(dropped).as_py():
         rejected = batch.filter(dropped)
-        reason_col = rejected.column(DROP_REASON).combine_chunks()
-        reasons = reason_col.to_pylist()
-        rejected = _with_lineage(rejected, "rejected", reason_col, stage, version, sha)
-        rejected = rejected.append_column("drop_stage", pa.array([stage] * rejected.num_rows, pa.string()))
+        reasons = rejected.column(DROP_REASON).combine_chunks().cast(pa.string())
+        rejected = _with_lineage(rejected, "rejected", reasons, stage, version, sha)
+        drop_stage = pa.repeat(pa.scalar(stage, pa.string()), rejected.num_rows)
+        rejected = rejected.append_column("drop_stage", drop_stage)
         rejected = conform(textref.stored(rejected), REJECTED_SCHEMA)
         batch = batch.filter(pc.invert(dropped))
     return _kept(batch.drop_columns([DROP_REASON]), stage, version, sha), rejected, reasons

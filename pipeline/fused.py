@@ -39,7 +39,7 @@ from datamill.pipeline.stage import (
     Stage,
     prepared_file,
 )
-from datamill.pipeline.stats import StageStats, reason_key
+from datamill.pipeline.stats import StageStats, reason_counts
 from datamill.pipeline.view import View
 
 
@@ -302,7 +302,7 @@ class FusedPass:
         kept, rejected, reasons = decisions.split(batch, name, version, sha)
         if rejected is not None:
             writer.write_rejected(name, rejected)
-            s.rejected.update(reason_key(r) for r in reasons)
+            s.rejected.update(reason_counts(reasons))
         s.kept += kept.num_rows
         s.seconds += time.perf_counter() - t0
         return kept

@@ -29,10 +29,10 @@ def append(
         reasons = pa.nulls(n, pa.string())
     new = pa.StructArray.from_arrays(
         [
-            pa.array([stage] * n, pa.string()),
-            pa.array([version] * n, pa.string()),
-            pa.array([config_sha] * n, pa.string()),
-            pa.array([decision] * n, pa.string())
+            pa.repeat(pa.scalar(stage, pa.string()), n),
+            pa.repeat(pa.scalar(version, pa.string()), n),
+            pa.repeat(pa.scalar(config_sha, pa.string()), n),
+            pa.repeat(pa.scalar(decision, pa.string()), n)
             if isinstance(decision, str)
             else decision.cast(pa.string()),
             reasons.cast(pa.string()),

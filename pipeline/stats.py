@@ -6,11 +6,17 @@ from collections import Counter
 from dataclasses import dataclass, field
 from typing import Any
 
+import pyarrow as pa
+import pyarrow.compute as pc
 
-def reason_key(reason: str) -> str:
-    """Counting key of a drop reason: `stage:reason`, without per-record detail such as the
+
+def reason_counts(reasons: pa.Array) -> Counter[str]:
+    """Drop reasons counted by their key, `stage:reason`: without per-record detail such as the
     id in `dedup_exact:duplicate_of:<id>`."""
-    return ":".join(reason.split(":")[:2])
+    keys = pc.replace_substring_regex(reasons, r"(?s)^([^:]*(?::[^:]*)?).*$", r"\1")
+    counts = pc.value_counts(keys)
+    values, numbers = counts.field("values").to_pylist(), counts.field("counts").to_pylist()
+    return Counter(dict(zip(values, numbers, strict=True)))
 
 
 @dataclass
