@@ -9,6 +9,7 @@ null lowest, then longest text, then smallest id), the stats and `apply_decision
 
 from __future__ import annotations
 
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -43,44 +44,46 @@ class Members:
 @dataclass
 class Clusters:
     decisions: pa.Table  # one row per member of a cluster of two or more (DECISION_SCHEMA)
+    rows: np.ndarray  # the member each decision row is about
     stats: dict[str, Any] = field(default_factory=dict)
 
 
 def gather_members(files: list[Path], keys: np.ndarray, num_perm: int) -> tuple[Members, np.ndarray]:
     """Members for the sorted doc `keys`, from the signature partition `files` (doc, id,
     quality, length, signature, shard: mapped, so each member's row is copied once, straight
-    out of the page cache into its place), and a mask of the keys that name exactly one
-    document (a 64-bit collision names two: such documents are left out of clustering and
-    counted)."""
+    out of the page cache into its place, two files at a time), and a mask of the keys that
+    name exactly one document (a 64-bit collision names two: such documents are left out of
+    clustering and counted)."""
     count = len(keys)
     signatures = np.zeros((count, num_perm), np.uint32)
     quality = np.full(count, np.nan)
     length = np.zeros(count, np.int64)
     shards = np.zeros(count, np.int32)
-    rows_of_key = np.zeros(count, np.int64)
-    ids, places = [], []
-    for path in files if count else []:
+
+    def gather(path: Path) -> list[tuple[pa.Array, np.ndarray]]:
+        """(ids, places) of the keys found in one file, their rows copied into place."""
+        found = []
         for batch in read_batches(path, SIGNATURE_COLUMNS):
             docs = batch.column(DOC).to_numpy()
             at = np.minimum(np.searchsorted(keys, docs), count - 1)
             hit = np.flatnonzero(keys[at] == docs)
-            if not len(hit):
-                continue
-            place = at[hit]
-            np.add.at(rows_of_key, place, 1)
-            signatures[place] = signature_matrix(batch.column("signature"), num_perm)[hit]
-            quality[place] = batch.column("quality").to_numpy(zero_copy_only=False)[hit]
-            length[place] = batch.column("length").to_numpy()[hit]
-            shards[place] = batch.column(SHARD).to_numpy()[hit]
-            ids.append(batch.column("id").take(hit))
-            places.append(place)
-    found = pa.concat_arrays([pa.array([], pa.string()), *ids])
-    row = np.full(count, -1, np.int64)  # each key's first row among those found
-    if places:
-        place = np.concatenate(places)
-        row[place[::-1]] = np.arange(len(place))[::-1]
-    members = Members(found.take(pa.array(row, mask=row < 0)), quality, length, signatures, shards)
-    return members, rows_of_key == 1
+            if len(hit):
+                place = at[hit]
+                signatures[place] = signature_matrix(batch.column("signature"), num_perm)[hit]
+                quality[place] = batch.column("quality").to_numpy(zero_copy_only=False)[hit]
+                length[place] = batch.column("length").to_numpy()[hit]
+                shards[place] = batch.column(SHARD).to_numpy()[hit]
+                found.append((batch.column("id").take(hit), place))
+        return found
+
+    with ThreadPoolExecutor(2) as pool:
+        found = [part for parts in pool.map(gather, files if count else []) for part in parts]
+    ids = pa.concat_arrays([pa.array([], pa.string()), *(part[0] for part in found)])
+    place = np.concatenate([np.zeros(0, np.int64), *(part[1] for part in found)])
+    row = np.full(count, -1, np.int64)  # each key's first row among those found, in file order
+    row[place[::-1]] = np.arange(len(place))[::-1]
+    members = Members(ids.take(pa.array(row, mask=row < 0)), quality, length, signatures, shards)
+    return members, np.bincount(place, minlength=count) == 1
 
 
 def pair_indices(pairs: pa.Table) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
@@ -151,23 +154,27 @@ def cluster(members: Members, a: np.ndarray, b: np.ndarray, top: int) -> Cluster
     )
     representatives = np.unique(kept[clustered])
     stats = cluster_stats(sizes[labels[representatives]], members.ids.take(representatives), top)
-    return Clusters(decisions, stats)
+    return Clusters(decisions, clustered, stats)
 
 
 def cluster_stats(sizes: np.ndarray, kept_ids: pa.Array, top: int) -> dict[str, Any]:
     """Counts, size histogram and the `top` largest of clusters given by their sizes and kept ids."""
     histogram: dict[str, int] = {}
-    for size in sorted(sizes.tolist()):
+    for size, count in zip(*(part.tolist() for part in np.unique(sizes, return_counts=True)), strict=True):
         low = 1 << (size.bit_length() - 1)
         name = str(size) if size < 4 else f"{low}-{2 * low - 1}"
-        histogram[name] = histogram.get(name, 0) + 1
-    largest = sorted(zip((-sizes).tolist(), kept_ids.to_pylist(), strict=True))[:top]
+        histogram[name] = histogram.get(name, 0) + count
+    ranked = pa.table({"neg": -np.asarray(sizes, np.int64), "kept": kept_ids})
+    largest = []
+    if top and len(ranked):
+        first = pc.select_k_unstable(ranked, top, sort_keys=[("neg", "ascending"), ("kept", "ascending")])
+        largest = ranked.take(first).to_pylist()
     return {
         "clusters": int(len(sizes)),
         "docs_in_clusters": int(sizes.sum()),
         "docs_removed": int(sizes.sum() - len(sizes)),
         "cluster_size_histogram": histogram,
-        "largest_clusters": [{"kept": kept_id, "size": -neg} for neg, kept_id in largest],
+        "largest_clusters": [{"kept": row["kept"], "size": -row["neg"]} for row in largest],
     }
 
 

@@ -14,6 +14,7 @@ false-negative optimum for the Jaccard threshold.
 
 from __future__ import annotations
 
+from concurrent.futures import ThreadPoolExecutor
 from functools import cache
 
 import numpy as np
@@ -123,16 +124,21 @@ def estimated_jaccard(left: np.ndarray, right: np.ndarray) -> np.ndarray:
     return np.count_nonzero(left == right, axis=1) / left.shape[1]
 
 
-_PAIR_CHUNK = 1 << 15
+_PAIR_CHUNK = 1 << 13  # 4 MB of rows each side: cache-sized gathers ran 2x faster than 16 MB
 
 
 def pair_jaccard(signatures: np.ndarray, a: np.ndarray, b: np.ndarray) -> np.ndarray:
-    """`estimated_jaccard(signatures[a], signatures[b])`, a chunk of pairs at a time (memory:
-    two chunks of rows, not two copies of 88 MB for the 172k documents in clusters at 320k)."""
+    """`estimated_jaccard(signatures[a], signatures[b])`, a chunk of pairs at a time in two
+    threads (numpy's gathers and compares let go of the GIL): memory is a few chunks of rows,
+    not two copies of 88 MB for the 172k documents in clusters at 320k."""
     out = np.empty(len(a), np.float64)
-    for lo in range(0, len(a), _PAIR_CHUNK):
+
+    def chunk(lo: int) -> None:
         hi = lo + _PAIR_CHUNK
         out[lo:hi] = estimated_jaccard(signatures[a[lo:hi]], signatures[b[lo:hi]])
+
+    with ThreadPoolExecutor(2) as pool:
+        list(pool.map(chunk, range(0, len(a), _PAIR_CHUNK)))
     return out
 
 

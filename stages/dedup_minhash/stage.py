@@ -272,8 +272,7 @@ class DedupMinhash(GlobalStage):
             "doc_key_collisions": int((~unique).sum()),
             **result.stats,
         }
-        shards = members.shards[np.asarray(pc.index_in(result.decisions.column("id"), value_set=members.ids))]
-        return result.decisions.append_column(SHARD, pa.array(shards, pa.int32())), stats
+        return result.decisions.append_column(SHARD, pa.array(members.shards[result.rows], pa.int32())), stats
 
     def _write_signatures(self, view, scratch: Path, bands: int, rows: int, partitions: int) -> None:
         view.map_shards(
