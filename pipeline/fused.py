@@ -9,6 +9,7 @@ shard by writing its marker last.
 
 from __future__ import annotations
 
+import functools
 import json
 import os
 import time
@@ -314,6 +315,27 @@ class FusedPass:
 ROW_GROUP_BYTES = 16 << 20
 
 
+# columns of about one value a row: Parquet's dictionary encoding (tried on every column first)
+# only costs time on them, and min/max statistics of texts are never read
+_NO_DICTIONARY = {"id", "uri", "locator", "text", "text_ref.row", "drop_reason"}
+_NO_STATISTICS = {"text"}
+
+
+@functools.cache
+def encodings(schema: pa.Schema) -> dict[str, list[str]]:
+    """ParquetWriter options for a shard file: dictionaries and statistics for every column
+    (leaf paths, as Parquet names them) but `_NO_DICTIONARY` / `_NO_STATISTICS` (a first-pass
+    shard of the 320k bench: 49 -> 40 ms to write, 1% smaller)."""
+    sink = pa.BufferOutputStream()
+    pq.write_table(schema.empty_table(), sink)
+    parquet = pq.read_metadata(pa.BufferReader(sink.getvalue())).schema
+    paths = [parquet.column(i).path for i in range(len(parquet))]
+    return {
+        "use_dictionary": [p for p in paths if p not in _NO_DICTIONARY],
+        "write_statistics": [p for p in paths if p not in _NO_STATISTICS],
+    }
+
+
 class _ShardWriter:
     """Streams a shard's kept and rejected rows to temporary files, in row groups of about
     ROW_GROUP_BYTES, and renames them into place on commit. File names are fixed per shard,
@@ -342,8 +364,11 @@ class _ShardWriter:
             if path not in self.writers:
                 path.parent.mkdir(parents=True, exist_ok=True)
                 tmp = path.with_name(f".{path.name}.{uuid.uuid4().hex}.tmp")
-                compression = "none" if path in self.plain else "zstd"
-                self.writers[path] = (tmp, pq.ParquetWriter(tmp, table.schema, compression=compression))
+                if path in self.plain:  # prepared columns: hashes and signatures
+                    options = {"compression": "none", "use_dictionary": False, "write_statistics": False}
+                else:
+                    options = {"compression": "zstd", **encodings(table.schema)}
+                self.writers[path] = (tmp, pq.ParquetWriter(tmp, table.schema, **options))
             self.writers[path][1].write_table(table, row_group_size=max(1, table.num_rows))
 
     def write_prepared(self, path: Path, table: pa.Table) -> None:
