@@ -146,6 +146,20 @@ def token_buffers(n, classes_table):
 
 
 @njit(cache=True, nogil=True)
+def decode(data, i):
+    """(the code point of the UTF-8 character at data[i], the index after it)."""
+    lead = np.int64(data[i])
+    if lead < 0x80:
+        return lead, i + 1
+    if lead < 0xE0:
+        return ((lead & 0x1F) << 6) | (data[i + 1] & 0x3F), i + 2
+    if lead < 0xF0:
+        return ((lead & 0x0F) << 12) | ((data[i + 1] & 0x3F) << 6) | (data[i + 2] & 0x3F), i + 3
+    cp = ((lead & 0x07) << 18) | ((data[i + 1] & 0x3F) << 12) | ((data[i + 2] & 0x3F) << 6)
+    return cp | (data[i + 3] & 0x3F), i + 4
+
+
+@njit(cache=True, nogil=True)
 def tokenize(data, first, end, classes_table, values_table, buffers):
     """The tokens of `data[first:end]` (one text, UTF-8, decoded here): their hashes, character
     spans (from the text's first character) and kinds (WORD or CHAR) written to `buffers`
@@ -161,20 +175,7 @@ def tokenize(data, first, end, classes_table, values_table, buffers):
     i = first
     char = 0  # characters before data[i] in this text
     while i < end:
-        lead = np.int64(data[i])
-        if lead < 0x80:
-            cp = lead
-            i += 1
-        elif lead < 0xE0:
-            cp = ((lead & 0x1F) << 6) | (data[i + 1] & 0x3F)
-            i += 2
-        elif lead < 0xF0:
-            cp = ((lead & 0x0F) << 12) | ((data[i + 1] & 0x3F) << 6) | (data[i + 2] & 0x3F)
-            i += 3
-        else:
-            cp = ((lead & 0x07) << 18) | ((data[i + 1] & 0x3F) << 12) | ((data[i + 2] & 0x3F) << 6)
-            cp |= data[i + 3] & 0x3F
-            i += 4
+        cp, i = decode(data, i)
         cp = min(cp, last)
         kind = classes_table[cp]
         if kind != SEPARATOR and (kind == CHAR or previous != WORD):  # a token starts
@@ -197,6 +198,24 @@ def tokenize(data, first, end, classes_table, values_table, buffers):
 
 
 @njit(cache=True, nogil=True)
+def _roll(tokens, count, ngram, hashes, written):
+    """The shingle hashes of `count` token hashes, written to hashes[written:]; returns how
+    many (one for fewer than `ngram` tokens, none for no token)."""
+    shingles = 0 if count == 0 else max(1, count - ngram + 1)
+    if shingles:
+        acc, power = np.uint64(0), np.uint64(1)
+        for k in range(min(ngram, count)):
+            acc += tokens[k] * power
+            power *= _Q
+        hashes[written] = np.uint32(mix64(acc) >> _S32)
+        top = power * _Q_INVERSE  # Q**(ngram - 1)
+        for start in range(1, shingles):  # roll: drop the first token, add the next
+            acc = (acc - tokens[start - 1]) * _Q_INVERSE + tokens[start + ngram - 1] * top
+            hashes[written + start] = np.uint32(mix64(acc) >> _S32)
+    return shingles
+
+
+@njit(cache=True, nogil=True)
 def _shingle_kernel(
     data: np.ndarray,
     doc_starts: np.ndarray,
@@ -209,24 +228,48 @@ def _shingle_kernel(
     hashes = np.empty(len(data) + docs, np.uint32)  # at most one shingle per token, +1 a doc
     counts = np.zeros(docs, np.int64)
     buffers = token_buffers(longest(doc_starts), classes_table)
-    tokens = buffers[0]
     written = 0
     for doc in range(docs):
         count = tokenize(data, doc_starts[doc], doc_starts[doc + 1], classes_table, values_table, buffers)
-        shingles = 0 if count == 0 else max(1, count - ngram + 1)
-        if shingles:
-            acc, power = np.uint64(0), np.uint64(1)
-            for k in range(min(ngram, count)):
-                acc += tokens[k] * power
-                power *= _Q
-            hashes[written] = np.uint32(mix64(acc) >> _S32)
-            top = power * _Q_INVERSE  # Q**(ngram - 1)
-            for start in range(1, shingles):  # roll: drop the first token, add the next
-                acc = (acc - tokens[start - 1]) * _Q_INVERSE + tokens[start + ngram - 1] * top
-                hashes[written + start] = np.uint32(mix64(acc) >> _S32)
-            written += shingles
-        counts[doc] = shingles
+        counts[doc] = _roll(buffers[0], count, ngram, hashes, written)
+        written += counts[doc]
     return hashes[:written], counts
+
+
+@njit(cache=True, nogil=True)
+def _char_shingle_kernel(
+    data: np.ndarray, doc_starts: np.ndarray, token_table: np.ndarray, ngram: int
+) -> tuple[np.ndarray, np.ndarray]:
+    """`_shingle_kernel` where every token is one character (unit `char`): a character's token
+    hash is looked up (`token_table`, 0 for a separator) instead of made."""
+    docs = len(doc_starts) - 1
+    hashes = np.empty(len(data) + docs, np.uint32)
+    counts = np.zeros(docs, np.int64)
+    tokens = np.empty(longest(doc_starts), np.uint64)
+    last = len(token_table) - 1
+    written = 0
+    for doc in range(docs):
+        count = 0
+        i, end = doc_starts[doc], doc_starts[doc + 1]
+        while i < end:
+            cp, i = decode(data, i)
+            token = token_table[min(cp, last)]
+            if token:
+                tokens[count] = token
+                count += 1
+        counts[doc] = _roll(tokens, count, ngram, hashes, written)
+        written += counts[doc]
+    return hashes[:written], counts
+
+
+@cache
+def char_token_table(*settings) -> np.ndarray | None:
+    """Per code point, the token hash of a one-character token (`tokenize` of that character
+    alone), 0 for a separator; None where some token spans several characters (unit `word`)."""
+    classes, values = lookup_tables(*settings)
+    if (classes == WORD).any():
+        return None
+    return np.where(classes == CHAR, mix64(values.copy()), np.uint64(0))
 
 
 def batch_shingles(
@@ -239,9 +282,13 @@ def batch_shingles(
     unit: Literal["char", "word"] = "word",
 ) -> Shingles:
     """Shingle hashes of every text of a batch (null text = no shingles)."""
-    classes, values = lookup_tables(lowercase, fold_width, normalize_digits, strip_punctuation, unit)
+    settings = (lowercase, fold_width, normalize_digits, strip_punctuation, unit)
     data, doc_starts = utf8_texts(texts)
-    hashes, counts = _shingle_kernel(data, doc_starts, classes, values, ngram)
+    token_table = char_token_table(*settings)
+    if token_table is not None:
+        hashes, counts = _char_shingle_kernel(data, doc_starts, token_table, ngram)
+    else:
+        hashes, counts = _shingle_kernel(data, doc_starts, *lookup_tables(*settings), ngram)
     return Shingles(hashes, counts)
 
 
