@@ -159,12 +159,14 @@ def view_of_shard(
     decisions: dict[str, str],
     columns: list[str],
     prepare: str | None = None,
+    ids: pa.Array | None = None,
 ) -> Iterator[pa.Table]:
     """A global stage's view of shard i: the rows of `inputs[i]` (key, path, first stage) that
     the earlier stages in `stage_names` keep, as `columns` plus `id` and `_shard` (= i). With
     `prepare` (the global stage's name), as its prepared columns instead: read from the file
     the rows pass wrote beside the shard (`prepared_file`) when it has one, else prepared
-    from `columns` as they are read."""
+    from `columns` as they are read. With `ids`, only those rows (picked before the stages,
+    which decide row by row, see them)."""
     key, path, start = inputs[i]
     stages = build_stages(config, stage_names[start:], decisions)
     for stage in stages:
@@ -178,6 +180,8 @@ def view_of_shard(
     for table in read_rows(path, config.batch_rows, Path(run_dir), sorted(read)):
         table = table.append_column(_ROW, pa.array(np.arange(first, first + table.num_rows)))
         first += table.num_rows
+        if ids is not None:
+            table = table.filter(pc.is_in(table.column("id"), value_set=ids))
         for stage in stages:
             out = apply_stage(stage, table)
             table = out.filter(pc.is_null(out.column(DROP_REASON))).drop_columns([DROP_REASON])

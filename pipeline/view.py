@@ -47,14 +47,15 @@ class View:
                 results[running.pop(ready[0])] = ray.get(ready[0])
         return [table for i in range(len(self.parts)) for table in results.get(i, [])]
 
-    def with_columns(self, columns: list[str]) -> View:
+    def with_columns(self, columns: list[str], ids: pa.Array | None = None) -> View:
         """The same rows as `columns` (plus `id` and `_shard`), read rather than prepared: for
-        a stage that decides on prepared columns and then needs, say, some texts. A reader
-        that is not a `functools.partial` taking `columns` and `prepare` (in-memory parts,
-        which hold every column) is kept as it is."""
+        a stage that decides on prepared columns and then needs, say, some texts; with `ids`,
+        only those rows (picked as read, before the appliers, which decide row by row). A
+        reader that is not a `functools.partial` taking `columns` and `prepare` (in-memory
+        parts, which hold every column and every row) is kept as it is."""
         reader = self.reader
         if isinstance(reader, partial) and "columns" in reader.keywords:
-            keywords = {**reader.keywords, "columns": columns, "prepare": None}
+            keywords = {**reader.keywords, "columns": columns, "prepare": None, "ids": ids}
             reader = partial(reader.func, *reader.args, **keywords)
         return View(reader, self.parts, self.num_cpus)
 

@@ -5,7 +5,6 @@ documents whose ids hash lowest, so it is the same on every run of the same data
 
 from __future__ import annotations
 
-import heapq
 from pathlib import Path
 from typing import Any
 
@@ -21,20 +20,23 @@ SAMPLE = 200
 
 
 def sample_removed(decisions: Path, size: int = SAMPLE) -> list[tuple[str, str]]:
-    """(removed id, kept id) of up to `size` removed documents, read a decision file at a time."""
-    heap: list[tuple[int, str, str]] = []  # max-heap on the id hash (negated)
+    """(removed id, kept id) of up to `size` removed documents, read a decision file at a time
+    (memory: one file and the best `size` so far)."""
+    best = pa.table(
+        {
+            "hash": pa.array([], pa.uint64()),
+            "id": pa.array([], pa.string()),
+            "kept": pa.array([], pa.string()),
+        }
+    )
     for path in sorted(decisions.glob("shards/*/*.parquet")):
         rows = pq.read_table(path, columns=["id", "kept"])
         removed = rows.filter(pc.not_equal(rows.column("id"), rows.column("kept")))
-        for doc, kept in zip(
-            removed.column("id").to_pylist(), removed.column("kept").to_pylist(), strict=True
-        ):
-            item = (-xxhash.xxh3_64_intdigest(doc.encode()), doc, kept)
-            if len(heap) < size:
-                heapq.heappush(heap, item)
-            elif item > heap[0]:
-                heapq.heapreplace(heap, item)
-    return sorted((doc, kept) for _, doc, kept in heap)
+        ids = removed.column("id").to_pylist()
+        hashes = np.fromiter((xxhash.xxh3_64_intdigest(doc.encode()) for doc in ids), np.uint64, len(ids))
+        best = pa.concat_tables([best, removed.add_column(0, "hash", pa.array(hashes))])
+        best = best.take(np.argsort(np.asarray(best.column("hash")), kind="stable")[:size])
+    return sorted(zip(best.column("id").to_pylist(), best.column("kept").to_pylist(), strict=True))
 
 
 def _shingle_sets(block: pa.Table, ids: pa.Array, config: Any) -> pa.Table:
@@ -54,12 +56,13 @@ def jaccard(a: np.ndarray, b: np.ndarray) -> float:
 
 def estimate(view, decisions: Path, config: Any) -> dict[str, Any]:
     """The sampled precision of the stage's decisions: one more pass over the view, for the
-    texts of the sampled removed documents and of the documents kept in their place."""
+    texts of the sampled removed documents and of the documents kept in their place (only
+    those rows)."""
     pairs = sample_removed(decisions)
     if not pairs:
         return {"precision_sample": 0}
     wanted = pa.array(sorted({doc for pair in pairs for doc in pair}), pa.string())
-    found = view.map_shards(_shingle_sets, ids=wanted, config=config)
+    found = view.with_columns(["text"], ids=wanted).map_shards(_shingle_sets, ids=wanted, config=config)
     if not found:
         return {"precision_sample": 0}
     picked = pa.concat_tables(found)

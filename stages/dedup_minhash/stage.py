@@ -229,7 +229,7 @@ class DedupMinhash(GlobalStage):
             "seconds_clusters": round(time.perf_counter() - bucketed, 3),
         }
         clustered = time.perf_counter()
-        run_stats.update(precision.estimate(view.with_columns(["text"]), ctx.decisions, cfg))
+        run_stats.update(precision.estimate(view, ctx.decisions, cfg))
         run_stats["seconds_precision"] = round(time.perf_counter() - clustered, 3)
         return run_stats
 

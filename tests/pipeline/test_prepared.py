@@ -73,6 +73,9 @@ def test_prepared_columns_decide_as_the_text_does(ray_session, tmp_path, monkeyp
     reasons = sorted(reason.split(":")[:2] for _, reason in rejected)
     assert reasons.count(["dedup_exact", "duplicate_of"]) == FILES
     assert reasons.count(["dedup_minhash", "near_duplicate_of"]) == FILES
+    # the precision sample reads the texts of those rows only: every near copy (2 of 413
+    # characters changed: Jaccard >= 0.95 by construction) against its original
+    assert _precision(state) == {"precision_sample": FILES, "precision_estimate": 1.0}
 
     # the same run without the prepared files: the views prepare from the text they read
     shutil.rmtree(first / PREPARED)
@@ -83,7 +86,14 @@ def test_prepared_columns_decide_as_the_text_does(ray_session, tmp_path, monkeyp
     again = run_pipeline(config, tmp_path, run_dir)
     assert again["segments"][0]["shards_resumed"] == FILES
     assert _rows(run_dir) == with_prepared
+    assert _precision(again) == _precision(state)
     assert not (first / PREPARED).exists()
+
+
+def _precision(state: dict) -> dict:
+    decided = next(s for s in state["segments"] if s.get("cluster_path"))
+    counters = decided["stats"]["dedup_minhash"]["counters"]
+    return {k: counters[k] for k in ("precision_sample", "precision_estimate")}
 
 
 def test_a_shard_redone_without_preparing_leaves_no_stale_prepared_file(tmp_path):
