@@ -100,13 +100,22 @@ def band_keys(sigs: np.ndarray, bands: int, rows: int) -> np.ndarray:
     """(documents x bands) uint64 keys: a hash of each band's rows and the band's index, so
     equal keys mean (up to 64-bit collisions) an equal band."""
     keys = np.empty((len(sigs), bands), dtype=np.uint64)
-    wide = sigs.astype(np.uint64)
-    multipliers = _band_multipliers(rows)
-    for band in range(bands):
-        part = wide[:, band * rows : (band + 1) * rows] * multipliers[None, :]
-        acc = part.sum(axis=1, dtype=np.uint64) + _BAND_SALTS[band]
-        keys[:, band] = mix64(acc)
+    _band_keys_kernel(
+        np.ascontiguousarray(sigs, np.uint32), _band_multipliers(rows), _BAND_SALTS, bands, rows, keys
+    )
     return keys
+
+
+@njit(cache=True, nogil=True)
+def _band_keys_kernel(sigs, multipliers, salts, bands, rows, out):
+    """out[doc, band] = mix64(sum of the band's values times `multipliers` + the band's salt),
+    all mod 2**64 (a loop: numpy's version made a uint64 copy of every signature first)."""
+    for doc in range(sigs.shape[0]):
+        for band in range(bands):
+            acc = salts[band]
+            for j in range(rows):
+                acc += np.uint64(sigs[doc, band * rows + j]) * multipliers[j]
+            out[doc, band] = mix64(acc)
 
 
 _BAND_SALTS = np.random.RandomState(0x5A17).randint(0, 1 << 63, 4096, dtype=np.uint64)
