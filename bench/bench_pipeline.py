@@ -19,7 +19,8 @@ process tree, bytes left in the run directory against the corpus as zstd Parquet
 dedup_minhash stage's own seconds, precision/recall per language against the planted pairs by
 the reader's measure (bench/dedup_truth.py), and the ratio datamill / rensa per core. Before
 the timed runs, each code version runs once untimed on one file, so numba's first compile of
-a version's kernels is in neither timing.
+a version's kernels (and Python's of its modules, with the bytecode cache on as on a user's
+machine even where the environment sets PYTHONDONTWRITEBYTECODE) is in neither timing.
 
     unshare -n sh -c 'ip link set lo up && exec .venv/bin/python bench/bench_pipeline.py'
 
@@ -126,7 +127,11 @@ def run_datamill(files: list[Path], work: Path, num_cpus: int, pythonpath: Path 
         str(run_dir),
         "--quiet",
     ]
-    env = dict(os.environ, PYTHONPATH=str(pythonpath)) if pythonpath else None
+    # Python's bytecode cache on, as on a user's machine, even where this environment turns it
+    # off (PYTHONDONTWRITEBYTECODE): the untimed warm-up writes it, as it compiles numba's kernels
+    env = {k: v for k, v in os.environ.items() if k != "PYTHONDONTWRITEBYTECODE"}
+    if pythonpath:
+        env["PYTHONPATH"] = str(pythonpath)
     start = time.perf_counter()
     child = subprocess.Popen(cli, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True, env=env)
     with TreeMonitor(child.pid) as monitor:
