@@ -279,9 +279,11 @@ class Runner:
             return None
         state["segments"][0]["status"] = "running"
         self.rd.write_run_json(state)
-        # without preparing for the global stages: their compiled code would cost the driver a
-        # second of the start-up it is spending on shards; their views prepare those shards
-        return HeadStart(replace(self._setup(seg, path, None, {}), prepare=()), pending)
+        # preparing only for the global stages whose prepare is cheap in the driver; the views
+        # of the others prepare those shards as they read them
+        setup = self._setup(seg, path, None, {})
+        light = tuple(name for name in setup.prepare if stage_class(name).prepares_in_driver)
+        return HeadStart(replace(setup, prepare=light), pending)
 
     def _first_tasks(self, seg: Segment, shards: list[Shard]) -> list[ShardTask]:
         fingerprint = seg.fingerprint

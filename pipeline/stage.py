@@ -169,6 +169,9 @@ class GlobalStage(_StageBase):
     #: the per-row columns `prepare` makes from `needs`: a stage that has them decides on a view
     #: of these (plus `id` and `_shard`) instead of `needs`
     prepares: ClassVar[tuple[str, ...]] = ()
+    #: whether `prepare` is cheap enough for the driver's head start (no compiled code to load:
+    #: numba's start-up would cost the driver a second of the Ray start-up it spends on shards)
+    prepares_in_driver: ClassVar[bool] = False
     #: the columns its applier reads, if not `requires`: a rows pass whose stages read no text
     #: reads none (the text stays where it is, by reference)
     applier_requires: ClassVar[tuple[str, ...] | None] = None

@@ -126,6 +126,7 @@ class DedupExact(GlobalStage):
     produces = ("dup_cluster",)
     needs = ("text",)
     prepares = ("h1", "h2")
+    prepares_in_driver = True  # xxhash over the UTF-8 buffer: no compiled code to load
     applier_requires = ("id",)
 
     def prepare(self, batch: pa.Table) -> pa.Table:
