@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import argparse
+import logging
+import os
 import sys
 from collections.abc import Iterator
 from contextlib import contextmanager
@@ -172,5 +174,17 @@ def main(argv: list[str] | None = None) -> int:
         return 2
 
 
+def console() -> None:
+    """The `datamill` command: `main`, then out without the interpreter's teardown, which spent
+    0.45 s after every run freeing numba's, Arrow's and Ray's modules one by one. By then the
+    command's files are closed and the Ray it started is stopped; logging is flushed here (an
+    exception that escapes `main` still ends the usual way, with its traceback)."""
+    code = main()
+    logging.shutdown()
+    sys.stdout.flush()
+    sys.stderr.flush()
+    os._exit(code)
+
+
 if __name__ == "__main__":
-    sys.exit(main())
+    console()
