@@ -21,7 +21,7 @@ import pyarrow.compute as pc
 from datamill.pipeline.partitions import read_batches
 from datamill.pipeline.stage import SHARD
 from datamill.stages.dedup_minhash.buckets import DOC
-from datamill.stages.dedup_minhash.signatures import pair_jaccard, signature_matrix
+from datamill.stages.dedup_minhash.lsh import pair_jaccard, signature_matrix
 
 SIGNATURE_COLUMNS = [DOC, "id", "quality", "length", "signature", SHARD]
 

@@ -31,7 +31,7 @@ from datamill.stages.dedup_minhash.clusters import (
 )
 from datamill.stages.dedup_minhash.components import components, read_labels
 from datamill.stages.dedup_minhash.join import EDGES, JOINED, join_a, join_b, signatures_of
-from datamill.stages.dedup_minhash.signatures import pair_jaccard, signature_matrix
+from datamill.stages.dedup_minhash.lsh import pair_jaccard, signature_matrix
 
 LABELS, MEMBERS = "labels", "members"
 

@@ -22,7 +22,7 @@ from datamill.pipeline.partitions import locate, read_keys, read_partition, writ
 from datamill.stages.dedup_minhash.buckets import DOC, PAIR_SCHEMA, distinct_pairs
 from datamill.stages.dedup_minhash.clusters import SIGNATURE_COLUMNS
 from datamill.stages.dedup_minhash.components import write_edges
-from datamill.stages.dedup_minhash.signatures import estimated_jaccard, signature_matrix
+from datamill.stages.dedup_minhash.lsh import estimated_jaccard, signature_matrix
 
 SIGNATURES, PAIRS, JOINED, COLLIDED, EDGES = "signatures", "pairs", "joined", "collided", "edges"
 

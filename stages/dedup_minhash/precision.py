@@ -14,8 +14,6 @@ import pyarrow.compute as pc
 import pyarrow.parquet as pq
 import xxhash
 
-from datamill.stages.dedup_minhash.shingles import config_shingles
-
 SAMPLE = 200
 
 
@@ -42,6 +40,8 @@ def sample_removed(decisions: Path, size: int = SAMPLE) -> list[tuple[str, str]]
 def _shingle_sets(block: pa.Table, ids: pa.Array, config: Any) -> pa.Table:
     """(id, its distinct shingle hashes) of the block's documents among `ids`, made in the task
     that read them (the driver neither gets the texts nor compiles the shingle code)."""
+    from datamill.stages.dedup_minhash.shingles import config_shingles  # numba: workers only
+
     picked = block.filter(pc.is_in(block.column("id"), value_set=ids))
     shingles = config_shingles(picked.column("text"), config)
     bounds = shingles.offsets

@@ -59,14 +59,7 @@ from datamill.stages.dedup_minhash import precision
 from datamill.stages.dedup_minhash.clusters import SIGNATURE_COLUMNS
 from datamill.stages.dedup_minhash.distributed import distributed_clusters
 from datamill.stages.dedup_minhash.join import PAIRS, SIGNATURES
-from datamill.stages.dedup_minhash.shingles import config_shingles
-from datamill.stages.dedup_minhash.signatures import (
-    band_keys,
-    bands_and_rows,
-    signature_column,
-    signature_matrix,
-    signatures,
-)
+from datamill.stages.dedup_minhash.lsh import bands_and_rows, signature_column, signature_matrix
 
 
 class DedupMinhashConfig(StageConfig):
@@ -98,6 +91,9 @@ class DedupMinhashConfig(StageConfig):
 def prepared_signatures(batch: pa.Table, config: DedupMinhashConfig) -> pa.Table:
     """`DedupMinhash.prepare`: quality, length, shingle count and signature of every document,
     `batch_rows` documents at a time."""
+    from datamill.stages.dedup_minhash.shingles import config_shingles  # numba: workers only
+    from datamill.stages.dedup_minhash.signatures import signatures
+
     parts = []
     for lo in range(0, max(batch.num_rows, 1), config.batch_rows):  # an empty batch: one part
         text = batch.column("text").slice(lo, config.batch_rows)
@@ -122,6 +118,8 @@ def sign_block(
     `scratch/signatures/<doc partition>`, its band rows to `scratch/bands/<key partition>`;
     file names hash the block's ids, so a retried task overwrites its own files. Returns the
     block's row count."""
+    from datamill.stages.dedup_minhash.signatures import band_keys  # numba: workers only
+
     if not block.num_rows:
         return pa.table({"docs": [0]})
     docs = minhash_buckets.doc_keys(block.column("id"))

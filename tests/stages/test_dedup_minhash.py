@@ -12,8 +12,9 @@ from datamill.pipeline.schema import conform
 from datamill.stages.dedup_minhash import buckets as minhash_buckets
 from datamill.stages.dedup_minhash import clusters as minhash_clusters
 from datamill.stages.dedup_minhash import components as minhash_components
+from datamill.stages.dedup_minhash.lsh import bands_and_rows, estimated_jaccard
 from datamill.stages.dedup_minhash.shingles import batch_shingles
-from datamill.stages.dedup_minhash.signatures import bands_and_rows, estimated_jaccard, signatures
+from datamill.stages.dedup_minhash.signatures import signatures
 from datamill.stages.dedup_minhash.stage import DedupMinhash, DedupMinhashConfig
 from tests.minhash_corpus import CorpusGenerator, exact_pairs, jaccard, pair_scores, reader_shingles
 
