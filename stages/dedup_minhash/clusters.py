@@ -81,7 +81,9 @@ def gather_members(files: list[Path], keys: np.ndarray, num_perm: int) -> tuple[
     ids = pa.concat_arrays([pa.array([], pa.string()), *(part[0] for part in found)])
     place = np.concatenate([np.zeros(0, np.int64), *(part[1] for part in found)])
     row = np.full(count, -1, np.int64)  # each key's first row among those found, in file order
-    row[place[::-1]] = np.arange(len(place))[::-1]
+    seen, first = np.unique(place, return_index=True)
+    row[seen] = first
+    # a key found in two rows (a collision) may hold either row's columns: it is left out
     members = Members(ids.take(pa.array(row, mask=row < 0)), quality, length, signatures, shards)
     return members, np.bincount(place, minlength=count) == 1
 
