@@ -114,11 +114,10 @@ def pick_rows(table: pa.Table, column: str, keys: np.ndarray) -> pa.Table:
 
 
 def read_keys(
-    folder: Path | str, part: int, column: str, keys: np.ndarray, columns: list[str], sort: bool = True
+    folder: Path | str, part: int, column: str, keys: np.ndarray, columns: list[str]
 ) -> pa.Table | None:
     """The rows of one partition whose `column` is one of the sorted `keys`, a file batch at a
-    time (memory: those rows only), sorted by `column` unless `sort` is false; None when there
-    are none."""
+    time (memory: those rows only), sorted by `column`; None when there are none."""
     picked = [
         pick_rows(pa.Table.from_batches([batch]), column, keys)
         for path in (partition_files(folder, part) if len(keys) else [])
@@ -127,7 +126,7 @@ def read_keys(
     found = pa.concat_tables(picked) if picked else None
     if found is None or not found.num_rows:
         return None
-    return found.sort_by(column) if sort else found
+    return found.sort_by(column)
 
 
 def run_tasks(task: Callable[..., dict[str, Any]], count: int, /, **kwargs: Any) -> list[dict[str, Any]]:

@@ -455,14 +455,12 @@ def _object_lines(block: bytes, before: int, limit: int) -> tuple[list[int] | No
         lineno += 1
         if end - start > limit:
             return None, _line_count(block)
-        if end == start or block[start] != 0x7B or block[end - 1] != 0x7D:  # not the usual {...}
-            line = block[start:end].strip()
-            if line and not (line.startswith(b"{") and line.endswith(b"}")):
+        if end > start and block[start] == 0x7B and block[end - 1] == 0x7D:  # the usual {...}
+            numbers.append(lineno)
+        elif line := block[start:end].strip():  # padded, or not an object
+            if not (line.startswith(b"{") and line.endswith(b"}")):
                 return None, _line_count(block)
-            if not line:
-                start = end + 1
-                continue
-        numbers.append(lineno)
+            numbers.append(lineno)
         start = end + 1
     return numbers, lineno - before
 
