@@ -4,6 +4,7 @@ reader gives it, wherever the block boundaries fall."""
 
 import gzip
 import json
+import random
 
 import pyarrow as pa
 import pytest
@@ -224,3 +225,17 @@ def test_values_arrow_takes_and_json_loads_does_not(tmp_path):
         ("d", None),
         ("Information, Inf and -NaN: words, not values", None),
     ]
+
+
+def test_value_screen_finds_what_the_regex_finds():
+    """The memchr screen for -NaN/Inf/-Inf agrees with `_NOT_PYTHON_JSON` over the whole block,
+    on random blocks of the bytes around such values."""
+    pieces = [*(bytes([c]) for c in b':,[]} \t\r\n-INx"'), b"Inf", b"NaN"]
+    rng = random.Random(7)
+    found = 0
+    for _ in range(20_000):
+        block = b"".join(rng.choice(pieces) for _ in range(rng.randint(0, 12)))
+        expected = ingest._NOT_PYTHON_JSON.search(block) is not None
+        assert ingest._has_non_python_value(block) == expected, block
+        found += expected
+    assert found > 200  # the blocks do hold such values (288)
