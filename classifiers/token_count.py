@@ -19,6 +19,8 @@ import pyarrow as pa
 import pyarrow.compute as pc
 from numba import njit
 
+from datamill.pipeline.utf8_kernels import decode
+
 CJK = r"\p{Han}\p{Hiragana}\p{Katakana}\p{Hangul}\p{Bopomofo}\x{30FC}\x{FF70}"  # + long-vowel marks
 CJK_CHAR = f"[{CJK}]"
 OTHER_WORD = rf"[\p{{L}}\p{{N}}&&[^{CJK}]]+"
@@ -57,28 +59,7 @@ def _count(data, offsets, classes, per_word, out):
         pos = offsets[i]
         end = offsets[i + 1]
         while pos < end:
-            b = data[pos]
-            if b < 0x80:
-                cp = np.int64(b)
-                pos += 1
-            elif b < 0xE0:
-                cp = (np.int64(b & 0x1F) << 6) | (data[pos + 1] & 0x3F)
-                pos += 2
-            elif b < 0xF0:
-                cp = (
-                    (np.int64(b & 0x0F) << 12)
-                    | (np.int64(data[pos + 1] & 0x3F) << 6)
-                    | (data[pos + 2] & 0x3F)
-                )
-                pos += 3
-            else:
-                cp = (
-                    (np.int64(b & 0x07) << 18)
-                    | (np.int64(data[pos + 1] & 0x3F) << 12)
-                    | (np.int64(data[pos + 2] & 0x3F) << 6)
-                    | (data[pos + 3] & 0x3F)
-                )
-                pos += 4
+            cp, pos = decode(data, pos)
             c = classes[cp]
             if c == 1:
                 if not in_word:

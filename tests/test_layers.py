@@ -12,7 +12,7 @@ PACKAGES = {folder: f"datamill.{folder}" for folder in ("pipeline", "stages", "c
 # lowest first; a module may import only from its own layer or the ones below it
 FOUNDATION_MODULES = ["stage", "schema", "decisions", "lineage", "stats", "rundir", "outputs", "textref"]
 FOUNDATION_MODULES += ["signals", "hashing", "errors", "progress", "terminal", "partitions", "parser_process"]
-FOUNDATION_MODULES += ["view", "utf8"]
+FOUNDATION_MODULES += ["view", "utf8", "utf8_kernels"]
 FOUNDATION = {f"datamill.pipeline.{name}" for name in FOUNDATION_MODULES} | {"datamill.pipeline"}
 ORCHESTRATION_MODULES = ["registry", "config", "ray_session", "fused", "head_start", "runner", "verify"]
 ORCHESTRATION = {f"datamill.pipeline.{name}" for name in ORCHESTRATION_MODULES}

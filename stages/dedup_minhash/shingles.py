@@ -30,6 +30,7 @@ from numba import njit
 
 from datamill.classifiers import scripts
 from datamill.pipeline.utf8 import utf8_texts
+from datamill.pipeline.utf8_kernels import decode
 
 # token classes of a code point
 SEPARATOR, WORD, CHAR, PUNCT = 0, 1, 2, 3
@@ -143,20 +144,6 @@ def token_buffers(n, classes_table):
         np.empty(n, np.int64),
         np.empty(n, classes_table.dtype),
     )
-
-
-@njit(cache=True, nogil=True)
-def decode(data, i):
-    """(the code point of the UTF-8 character at data[i], the index after it)."""
-    lead = np.int64(data[i])
-    if lead < 0x80:
-        return lead, i + 1
-    if lead < 0xE0:
-        return ((lead & 0x1F) << 6) | (data[i + 1] & 0x3F), i + 2
-    if lead < 0xF0:
-        return ((lead & 0x0F) << 12) | ((data[i + 1] & 0x3F) << 6) | (data[i + 2] & 0x3F), i + 3
-    cp = ((lead & 0x07) << 18) | ((data[i + 1] & 0x3F) << 12) | ((data[i + 2] & 0x3F) << 6)
-    return cp | (data[i + 3] & 0x3F), i + 4
 
 
 @njit(cache=True, nogil=True)
