@@ -4,11 +4,11 @@ CJK-safe: never inserts or removes spaces between CJK characters, keeps full-wid
 punctuation (NFKC, which folds it to ASCII, is opt-in).
 
 `normalize_text` is the definition. The stage gets the same strings a batch at a time without
-a Python string per row for most texts: one compiled pass over the batch's UTF-8
-(`normalize_spaces`) finds the texts that are normal already, tidies those whose only work is
-white space (runs of spaces, spaces at line edges, blank lines), and leaves those with anything
-else to do (a carriage return, a control character, a character the Unicode form could change)
-to `normalize_text`.
+a Python string per row for most texts: RE2 screens in Arrow find the rows whose only work is
+white space (runs of spaces, spaces at line edges, blank lines), which Arrow's regex kernels
+tidy, and the rows with anything else to do (a carriage return, a control character, a
+character the Unicode form could change), which go through `normalize_text`; the rest are
+already normal and keep their Arrow strings.
 """
 
 from __future__ import annotations
@@ -23,7 +23,6 @@ import pyarrow as pa
 import pyarrow.compute as pc
 
 from datamill.pipeline.stage import Stage, StageConfig, set_column, with_drop_reason
-from datamill.pipeline.utf8 import utf8_texts
 
 # C0/C1 controls except tab and newline; zero-width and BOM characters
 _CONTROL_CHARS = "\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f\u200b\u200e\u200f\u2028\u2029\ufeff"
@@ -32,7 +31,8 @@ _CONTROL = re.compile(f"[{_CONTROL_CHARS}]")
 _ODD_SPACE_CHARS = "\t\u00a0\u3000\u2000-\u200a\u202f\u205f"
 _ODD_SPACE = re.compile(f"[{_ODD_SPACE_CHARS}]")
 # each run of spaces becomes one U+0020 (a lone U+0020 is left as it is)
-_SPACE_RUN = re.compile(f"[ {_ODD_SPACE_CHARS}]{{2,}}|[{_ODD_SPACE_CHARS}]")
+_SPACE_RUNS = f"[ {_ODD_SPACE_CHARS}]{{2,}}|[{_ODD_SPACE_CHARS}]"
+_SPACE_RUN = re.compile(_SPACE_RUNS)
 _BLANK_LINES = re.compile(r"\n{3,}")
 # the jamo a Hangul syllable composes with (the composition is algorithmic, in no mapping)
 _HANGUL_VOWELS_AND_TAILS = (*range(0x1161, 0x1176), *range(0x11A8, 0x11C3))
@@ -91,53 +91,71 @@ def unstable_chars(form: str) -> tuple[int, ...]:
     return tuple(sorted(found))
 
 
-def _points(body: str) -> list[int]:
-    """The code points of a regex class body of characters and ranges (as `_CONTROL_CHARS`)."""
-    points, i = [], 0
-    while i < len(body):
-        if body[i + 1 : i + 2] == "-" and i + 2 < len(body):
-            points += range(ord(body[i]), ord(body[i + 2]) + 1)
-            i += 3
+def _re2_class(chars: str | tuple[int, ...]) -> str:
+    """The body of an RE2 character class: of a Python class body's characters and ranges
+    (as `_CONTROL_CHARS`), or of code points."""
+    if isinstance(chars, str):
+        return "".join("-" if c == "-" else f"\\x{{{ord(c):x}}}" for c in chars)
+    runs: list[list[int]] = []
+    for point in chars:
+        if runs and point == runs[-1][1] + 1:
+            runs[-1][1] = point
         else:
-            points.append(ord(body[i]))
-            i += 1
-    return points
+            runs.append([point, point])
+    return "".join(f"\\x{{{a:x}}}" + (f"-\\x{{{b:x}}}" if b > a else "") for a, b in runs)
+
+
+_RE2_ODD_SPACE = _re2_class(_ODD_SPACE_CHARS)
+_RE2_SPACE_RUNS = f"[ {_RE2_ODD_SPACE}]{{2,}}|[{_RE2_ODD_SPACE}]"
+# a row whose only work is white space, if it needs no other: an odd space, two spaces, a
+# space at a line's edge, three newlines, white space at either end
+_RE2_SPACE_WORK = f"[{_RE2_ODD_SPACE}]|  | \\n|\\n |\\n\\n\\n|^[ \\n]|[ \\n]$"
 
 
 @functools.cache
-def kinds(form: str) -> np.ndarray:
-    """Every code point's kind to the compiled pass (`normalize_spaces`): a space (U+0020, the
-    odd spaces), the newline, or one only `normalize_text` handles: a carriage return, U+1680
-    (the one `str.isspace` character neither removed nor folded into a space), a control
-    character, a character `form` could change."""
-    from datamill.stages.normalize_spaces import kinds_table
-
-    other = [0x0D, 0x1680, *_points(_CONTROL_CHARS), *unstable_chars(form)]
-    return kinds_table([0x20, *_points(_ODD_SPACE_CHARS)], other)
+def _re2_other_work(form: str) -> str:
+    """RE2: a row `normalize_text` has more to do with than white space: a carriage return, a
+    control character, U+1680 (the one `str.isspace` character neither removed nor folded
+    into a space), a character `form` could change."""
+    return f"[\\r\\x{{1680}}{_re2_class(_CONTROL_CHARS)}{_re2_class(unstable_chars(form))}]"
 
 
-def normalize_array(texts: pa.Array | pa.ChunkedArray, form: str) -> tuple[pa.Array, np.ndarray]:
-    """(`normalize_text` of every text as large strings, a null as an empty text; their lengths
-    in characters)."""
-    from datamill.stages import normalize_spaces as spaces  # numba: workers only
+def _tidy_spaces(texts: pa.Array) -> pa.Array:
+    """`normalize_text` of texts that hold white space to tidy and nothing else to change:
+    runs of spaces to one, then the one space left at a line's edge, blank lines, the ends."""
+    texts = pc.replace_substring_regex(texts, _RE2_SPACE_RUNS, " ")
+    texts = pc.replace_substring(pc.replace_substring(texts, " \n", "\n"), "\n ", "\n")
+    while True:  # three newlines or more to two (Arrow's literal search beats RE2's here)
+        fewer = pc.replace_substring(texts, "\n\n\n", "\n\n")
+        if fewer.equals(texts):
+            break
+        texts = fewer
+    return pc.utf8_trim(texts, characters=" \n")
 
+
+def _matches(texts: pa.Array, pattern: str) -> np.ndarray:
+    return pc.match_substring_regex(texts, pattern).to_numpy(zero_copy_only=False)
+
+
+def normalize_array(texts: pa.Array | pa.ChunkedArray, form: str) -> pa.Array:
+    """`normalize_text` of every text (a null is an empty text), as large strings."""
     texts = pc.fill_null(texts, "").cast(pa.large_string())
     if isinstance(texts, pa.ChunkedArray):
         texts = texts.combine_chunks()
-    table = kinds(form)
-    data, offsets = utf8_texts(texts)
-    verdicts, sizes, lengths = spaces.screen(data, offsets, table)
-    if (verdicts == spaces.TIDY).any():
-        out, out_offsets = spaces.tidy(data, offsets, table, verdicts, sizes)
-        texts = pa.LargeStringArray.from_buffers(len(texts), pa.py_buffer(out_offsets), pa.py_buffer(out))
-    rest = np.flatnonzero(verdicts == spaces.REST)
-    if len(rest):
-        fixed = [normalize_text(s, form) for s in texts.take(pa.array(rest)).to_pylist()]
-        lengths[rest] = [len(s) for s in fixed]
-        mask = np.zeros(len(texts), bool)
-        mask[rest] = True
-        texts = pc.replace_with_mask(texts, pa.array(mask), pa.array(fixed, pa.large_string()))
-    return texts, lengths
+    other_work = _re2_other_work(form)
+    rows = np.flatnonzero(_matches(texts, f"{other_work}|{_RE2_SPACE_WORK}"))  # one scan of all
+    other = np.zeros(len(texts), bool)
+    other[rows] = _matches(texts.take(pa.array(rows)), other_work)
+    space = np.zeros(len(texts), bool)
+    space[rows] = ~other[rows]
+    if space.any():
+        tidy = _tidy_spaces(texts.take(pa.array(np.flatnonzero(space))))
+        texts = pc.replace_with_mask(texts, pa.array(space), tidy)
+    if other.any():
+        strings = texts.take(pa.array(np.flatnonzero(other))).to_pylist()
+        fixed = pa.array([normalize_text(s, form) for s in strings], pa.large_string())
+        texts = pc.replace_with_mask(texts, pa.array(other), fixed)
+    return texts
 
 
 class Normalize(Stage):
@@ -148,10 +166,11 @@ class Normalize(Stage):
     produces = ("text",)
 
     def __call__(self, batch: pa.Table) -> pa.Table:
-        out, length = normalize_array(batch.column("text"), self.config.form)
+        out = normalize_array(batch.column("text"), self.config.form)
+        length = pc.utf8_length(out)  # code points, as `len`
         reasons = pc.if_else(
-            pa.array(length < self.config.min_chars),
-            pc.if_else(pa.array(length == 0), "normalize:empty_text", "normalize:too_short"),
+            pc.less(length, self.config.min_chars),
+            pc.if_else(pc.equal(length, 0), "normalize:empty_text", "normalize:too_short"),
             pa.scalar(None, pa.string()),
         )
         return with_drop_reason(set_column(batch, "text", out, pa.large_string()), reasons)

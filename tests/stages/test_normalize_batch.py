@@ -1,4 +1,4 @@
-"""The normalize stage's batch path (a compiled pass that tidies white space, `normalize_text`
+"""The normalize stage's batch path (RE2 screens, Arrow white-space tidying, `normalize_text`
 for the rest) gives exactly `normalize_text` on every row."""
 
 import random
@@ -10,7 +10,6 @@ import pytest
 from datamill.pipeline.schema import WORKING_SCHEMA, conform
 from datamill.stages import normalize
 from datamill.stages.normalize import Normalize, NormalizeConfig, normalize_text
-from datamill.stages.normalize_spaces import CONTENT, NEWLINE, OTHER, SPACE
 
 # (text, NFC result, NFKC result): one case per path and screen
 CASES = [
@@ -76,18 +75,13 @@ def test_a_batch_of_normal_texts_comes_back_unchanged():
     assert out.column("drop_reason").null_count == len(texts)
 
 
-@pytest.mark.parametrize("form", ["NFC", "NFKC"])
-def test_every_white_space_character_has_a_kind(form):
-    """The compiled pass relies on it: a `str.isspace` character is a space, the newline, or
-    one left to `normalize_text` (a control, a carriage return, U+1680), never content."""
-    kinds = normalize.kinds(form)
-    white = [ord(c) for c in map(chr, range(0x110000)) if c.isspace()]
-    assert len(white) == 29 and all(kinds[point] != CONTENT for point in white)
-    assert kinds[ord(" ")] == kinds[ord("\t")] == SPACE and kinds[ord("\n")] == NEWLINE
-    assert kinds[0x3000] == (SPACE if form == "NFC" else OTHER)  # NFKC folds it to U+0020
-    assert kinds[ord("\r")] == kinds[0x1680] == kinds[0x85] == OTHER
-    assert kinds[0x4E2D] == kinds[ord("a")] == CONTENT  # 中
-    assert (kinds[0xFF0C] == OTHER) == (form == "NFKC")  # a full-width comma
+def test_every_white_space_character_is_screened():
+    """The screens rely on it: `str.isspace` characters are newlines, U+0020, odd spaces or
+    controls (tidied), a carriage return or U+1680 (sent to `normalize_text`)."""
+    screened = set(" \n\r\u1680")
+    for body in (normalize._CONTROL_CHARS, normalize._ODD_SPACE_CHARS):
+        screened |= {c for c in map(chr, range(0x10000)) if normalize.re.fullmatch(f"[{body}]", c)}
+    assert {c for c in map(chr, range(0x110000)) if c.isspace()} <= screened
 
 
 @pytest.mark.parametrize("form", ["NFC", "NFKC"])
