@@ -9,7 +9,6 @@ null lowest, then longest text, then smallest id), the stats and `apply_decision
 
 from __future__ import annotations
 
-from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -21,7 +20,7 @@ import pyarrow.compute as pc
 from datamill.pipeline.partitions import read_batches
 from datamill.pipeline.stage import SHARD
 from datamill.stages.dedup_minhash.buckets import DOC
-from datamill.stages.dedup_minhash.lsh import pair_jaccard, signature_matrix
+from datamill.stages.dedup_minhash.lsh import ScatteredSignatures, pair_jaccard, signature_matrix
 
 SIGNATURE_COLUMNS = [DOC, "id", "quality", "length", "signature", SHARD]
 
@@ -37,7 +36,7 @@ class Members:
     ids: pa.Array
     quality: np.ndarray  # float64, NaN where null
     length: np.ndarray  # int64 characters
-    signatures: np.ndarray  # (documents x num_perm) uint32
+    signatures: np.ndarray | ScatteredSignatures  # (documents x num_perm) uint32
     shards: np.ndarray  # int32: the view shard of each document
 
 
@@ -50,41 +49,42 @@ class Clusters:
 
 def gather_members(files: list[Path], keys: np.ndarray, num_perm: int) -> tuple[Members, np.ndarray]:
     """Members for the sorted doc `keys`, from the signature partition `files` (doc, id,
-    quality, length, signature, shard: mapped, so each member's row is copied once, straight
-    out of the page cache into its place, two files at a time), and a mask of the keys that
-    name exactly one document (a 64-bit collision names two: such documents are left out of
-    clustering and counted)."""
+    quality, length, signature, shard; mapped files, whose signatures stay where they are:
+    `ScatteredSignatures`), and a mask of the keys that name exactly one document (a 64-bit
+    collision names two: such documents are left out of clustering and counted)."""
     count = len(keys)
-    signatures = np.zeros((count, num_perm), np.uint32)
     quality = np.full(count, np.nan)
     length = np.zeros(count, np.int64)
     shards = np.zeros(count, np.int32)
-
-    def gather(path: Path) -> list[tuple[pa.Array, np.ndarray]]:
-        """(ids, places) of the keys found in one file, their rows copied into place."""
-        found = []
-        for batch in read_batches(path, SIGNATURE_COLUMNS):
-            docs = batch.column(DOC).to_numpy()
-            at = np.minimum(np.searchsorted(keys, docs), count - 1)
-            hit = np.flatnonzero(keys[at] == docs)
-            if len(hit):
-                place = at[hit]
-                signatures[place] = signature_matrix(batch.column("signature"), num_perm)[hit]
-                quality[place] = batch.column("quality").to_numpy(zero_copy_only=False)[hit]
-                length[place] = batch.column("length").to_numpy()[hit]
-                shards[place] = batch.column(SHARD).to_numpy()[hit]
-                found.append((batch.column("id").take(hit), place))
-        return found
-
-    with ThreadPoolExecutor(2) as pool:
-        found = [part for parts in pool.map(gather, files if count else []) for part in parts]
-    ids = pa.concat_arrays([pa.array([], pa.string()), *(part[0] for part in found)])
-    place = np.concatenate([np.zeros(0, np.int64), *(part[1] for part in found)])
-    row = np.full(count, -1, np.int64)  # each key's first row among those found, in file order
-    seen, first = np.unique(place, return_index=True)
-    row[seen] = first
+    matrix = np.zeros(count, np.int64)
+    row = np.zeros(count, np.int64)
+    matrices: list[np.ndarray] = []
+    ids, places = [pa.array([], pa.string())], [np.zeros(0, np.int64)]
+    for batch in (
+        batch for path in (files if count else []) for batch in read_batches(path, SIGNATURE_COLUMNS)
+    ):
+        docs = batch.column(DOC).to_numpy()
+        at = np.minimum(np.searchsorted(keys, docs), count - 1)
+        hit = np.flatnonzero(keys[at] == docs)
+        if len(hit):
+            place = at[hit]
+            matrix[place] = len(matrices)
+            row[place] = hit
+            matrices.append(signature_matrix(batch.column("signature"), num_perm))
+            quality[place] = batch.column("quality").to_numpy(zero_copy_only=False)[hit]
+            length[place] = batch.column("length").to_numpy()[hit]
+            shards[place] = batch.column(SHARD).to_numpy()[hit]
+            ids.append(batch.column("id").take(hit))
+            places.append(place)
+    place = np.concatenate(places)
+    first = np.full(count, -1, np.int64)  # each key's first row among those found, in file order
+    seen, at_first = np.unique(place, return_index=True)
+    first[seen] = at_first
     # a key found in two rows (a collision) may hold either row's columns: it is left out
-    members = Members(ids.take(pa.array(row, mask=row < 0)), quality, length, signatures, shards)
+    signatures = ScatteredSignatures(matrices, matrix, row, num_perm)
+    members = Members(
+        pa.concat_arrays(ids).take(pa.array(first, mask=first < 0)), quality, length, signatures, shards
+    )
     return members, np.bincount(place, minlength=count) == 1
 
 
@@ -99,7 +99,9 @@ def pair_indices(pairs: pa.Table) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
     return keys, codes // max(1, len(keys)), codes % max(1, len(keys))
 
 
-def verified(a: np.ndarray, b: np.ndarray, signatures: np.ndarray, threshold: float) -> np.ndarray:
+def verified(
+    a: np.ndarray, b: np.ndarray, signatures: np.ndarray | ScatteredSignatures, threshold: float
+) -> np.ndarray:
     """Mask of the pairs whose signature-estimated Jaccard reaches the threshold."""
     return pair_jaccard(signatures, a, b) >= threshold
 

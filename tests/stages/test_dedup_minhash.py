@@ -12,7 +12,12 @@ from datamill.pipeline.schema import conform
 from datamill.stages.dedup_minhash import buckets as minhash_buckets
 from datamill.stages.dedup_minhash import clusters as minhash_clusters
 from datamill.stages.dedup_minhash import components as minhash_components
-from datamill.stages.dedup_minhash.lsh import bands_and_rows, estimated_jaccard
+from datamill.stages.dedup_minhash.lsh import (
+    ScatteredSignatures,
+    bands_and_rows,
+    estimated_jaccard,
+    pair_jaccard,
+)
 from datamill.stages.dedup_minhash.shingles import batch_shingles
 from datamill.stages.dedup_minhash.signatures import signatures
 from datamill.stages.dedup_minhash.stage import DedupMinhash, DedupMinhashConfig
@@ -159,6 +164,24 @@ def test_bands_and_rows_are_datasketchs_optimum(num_perm):
 
 
 # -- buckets and clusters ---------------------------------------------------------------------
+
+
+def test_scattered_signatures_give_the_rows_of_the_whole_matrix():
+    """Rows gathered from several matrices, and pair estimates over them, equal those of the
+    matrices stacked (the driver's members leave their signatures in the mapped files)."""
+    rng = np.random.default_rng(3)
+    matrices = [rng.integers(0, 4, (rows, 8), dtype=np.uint32) for rows in (5, 1, 7, 3)]
+    stacked = np.concatenate(matrices)
+    which = np.repeat(np.arange(4), [5, 1, 7, 3])
+    within = np.concatenate([np.arange(5), [0], np.arange(7), np.arange(3)])
+    order = rng.permutation(len(stacked))  # documents numbered apart from where they are
+    scattered = ScatteredSignatures(matrices, which[order], within[order], 8)
+    docs = rng.integers(0, len(stacked), 40)
+    assert np.array_equal(scattered[docs], stacked[order][docs])
+    a, b = rng.integers(0, len(stacked), (2, 20_000))  # more than one chunk of pairs
+    assert np.array_equal(
+        pair_jaccard(scattered, a, b), estimated_jaccard(stacked[order][a], stacked[order][b])
+    )
 
 
 def test_bucket_pairs_all_pairs_within_anchors_then_linear():
