@@ -5,6 +5,7 @@ documents whose ids hash lowest, so it is the same on every run of the same data
 
 from __future__ import annotations
 
+from collections.abc import Iterable, Iterator
 from pathlib import Path
 from typing import Any
 
@@ -17,9 +18,15 @@ import xxhash
 SAMPLE = 200
 
 
-def sample_removed(decisions: Path, size: int = SAMPLE) -> list[tuple[str, str]]:
-    """(removed id, kept id) of up to `size` removed documents, read a decision file at a time
-    (memory: one file and the best `size` so far)."""
+def decision_tables(decisions: Path) -> Iterator[pa.Table]:
+    """The (id, kept) decision rows a stage wrote, a file at a time."""
+    for path in sorted(decisions.glob("shards/*/*.parquet")):
+        yield pq.read_table(path, columns=["id", "kept"])
+
+
+def sample_removed(decisions: Iterable[pa.Table], size: int = SAMPLE) -> list[tuple[str, str]]:
+    """(removed id, kept id) of up to `size` removed documents, from (id, kept) decision rows
+    taken a table at a time (memory: one table and the best `size` so far)."""
     best = pa.table(
         {
             "hash": pa.array([], pa.uint64()),
@@ -27,8 +34,8 @@ def sample_removed(decisions: Path, size: int = SAMPLE) -> list[tuple[str, str]]
             "kept": pa.array([], pa.string()),
         }
     )
-    for path in sorted(decisions.glob("shards/*/*.parquet")):
-        rows = pq.read_table(path, columns=["id", "kept"])
+    for rows in decisions:
+        rows = rows.select(["id", "kept"])
         removed = rows.filter(pc.not_equal(rows.column("id"), rows.column("kept")))
         ids = removed.column("id").to_pylist()
         hashes = np.fromiter((xxhash.xxh3_64_intdigest(doc.encode()) for doc in ids), np.uint64, len(ids))
@@ -54,10 +61,10 @@ def jaccard(a: np.ndarray, b: np.ndarray) -> float:
     return len(np.intersect1d(a, b)) / union if union else 1.0
 
 
-def estimate(view, decisions: Path, config: Any) -> dict[str, Any]:
-    """The sampled precision of the stage's decisions: one more pass over the view, for the
-    texts of the sampled removed documents and of the documents kept in their place (only
-    those rows)."""
+def estimate(view, decisions: Iterable[pa.Table], config: Any) -> dict[str, Any]:
+    """The sampled precision of the stage's decisions ((id, kept) rows, `sample_removed`): one
+    more pass over the view, for the texts of the sampled removed documents and of the
+    documents kept in their place (only those rows)."""
     pairs = sample_removed(decisions)
     if not pairs:
         return {"precision_sample": 0}

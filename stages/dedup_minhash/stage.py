@@ -26,6 +26,8 @@ from __future__ import annotations
 
 import shutil
 import time
+from collections.abc import Iterable
+from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 from typing import Any, Literal
 
@@ -201,21 +203,30 @@ class DedupMinhash(GlobalStage):
         )
         bucketed = time.perf_counter()
         path = self._cluster_path(pair_rows)
-        if path == "driver":
-            decisions, stats = self._driver_clusters(scratch, partitions)
-            write_decisions(decisions, ctx.decisions, ctx.shard_keys, "driver")
-        else:
-            stats = distributed_clusters(
-                scratch,
-                partitions,
-                cfg.num_perm,
-                cfg.threshold,
-                cfg.verify,
-                cfg.top_clusters,
-                ctx.decisions,
-                ctx.shard_keys,
-            )
-        run_stats = {
+        with ThreadPoolExecutor(1) as writer:
+            written = None
+            if path == "driver":
+                decisions, stats = self._driver_clusters(scratch, partitions)
+                # written while the workers read the precision sample's texts
+                written = writer.submit(write_decisions, decisions, ctx.decisions, ctx.shard_keys, "driver")
+                sample: Iterable[pa.Table] = [decisions]
+            else:
+                stats = distributed_clusters(
+                    scratch,
+                    partitions,
+                    cfg.num_perm,
+                    cfg.threshold,
+                    cfg.verify,
+                    cfg.top_clusters,
+                    ctx.decisions,
+                    ctx.shard_keys,
+                )
+                sample = precision.decision_tables(ctx.decisions)
+            clustered = time.perf_counter()
+            estimate = precision.estimate(view, sample, cfg)
+            if written is not None:
+                written.result()  # its error (a full disk), if any
+        return {
             "minhash_bands": bands,
             "minhash_rows": rows,
             "minhash_partitions": partitions,
@@ -224,12 +235,10 @@ class DedupMinhash(GlobalStage):
             **stats,
             "seconds_signatures": round(signed - started, 3),
             "seconds_buckets": round(bucketed - signed, 3),
-            "seconds_clusters": round(time.perf_counter() - bucketed, 3),
+            "seconds_clusters": round(clustered - bucketed, 3),
+            **estimate,
+            "seconds_precision": round(time.perf_counter() - clustered, 3),
         }
-        clustered = time.perf_counter()
-        run_stats.update(precision.estimate(view, ctx.decisions, cfg))
-        run_stats["seconds_precision"] = round(time.perf_counter() - clustered, 3)
-        return run_stats
 
     def applier(self, decisions: Path) -> DedupMinhashApplier:
         return DedupMinhashApplier(self, decisions)
