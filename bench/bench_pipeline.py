@@ -14,10 +14,11 @@ cheaper shingles most pipelines use); then datasketch (sizes up to --datasketch-
 character shingles. Each peer: read, shingle, MinHash (128 permutations), LSH insert and query,
 candidate pairs verified by estimated Jaccard, clusters by union-find.
 
-Prints wall time, MB/s per core (datamill: its Ray CPUs; peers: one), peak PSS of the whole
-process tree, bytes left in the run directory against the corpus as zstd Parquet, the
-dedup_minhash stage's own seconds, precision/recall per language against the planted pairs by
-the reader's measure (bench/dedup_truth.py), and the ratio datamill / rensa per core. Before
+Prints wall time, MB/s per core (datamill: its Ray CPUs; peers: one), peak memory of the whole
+process tree (private memory plus Ray's object store: `TreeMonitor`), bytes left in the run
+directory against the corpus as zstd Parquet, the dedup_minhash stage's own seconds,
+precision/recall per language against the planted pairs by the reader's measure
+(bench/dedup_truth.py), and the ratio datamill / rensa per core. Before
 the timed runs, each code version runs once untimed on one file, so numba's first compile of
 a version's kernels (and Python's of its modules, with the bytecode cache on as on a user's
 machine even where the environment sets PYTHONDONTWRITEBYTECODE) is in neither timing.
@@ -106,7 +107,7 @@ def baseline_path(revision: str, work: Path) -> Path:
 
 
 def run_datamill(files: list[Path], work: Path, num_cpus: int, pythonpath: Path | None = None):
-    """`datamill run` as a subprocess; (seconds, peak PSS of its process tree, run dir)."""
+    """`datamill run` as a subprocess; (seconds, peak memory of its process tree, run dir)."""
     config = {
         "name": "bench",
         "ray": {"num_cpus": num_cpus},
@@ -228,7 +229,7 @@ def _texts(files: list[Path]):
 
 def run_peer(files: list[Path], sketch, lsh, threshold: float = 0.8):
     """A MinHash library over the JSONL files, one process: `sketch(text)` makes a document's
-    MinHash, `lsh` is the library's empty LSH index; (seconds, peak PSS, (clusters, kept))."""
+    MinHash, `lsh` is the library's empty LSH index; (seconds, peak memory, (clusters, kept))."""
     start = time.perf_counter()
     with TreeMonitor() as monitor:
         hashes = [sketch(text) for text in _texts(files)]
