@@ -43,3 +43,5 @@ class Progress:
         with RichProgress(*columns, console=self.console, transient=False) as progress:
             task_id = progress.add_task(description, total=total, completed=completed)
             yield _Bar(progress, task_id)
+            if total is None:  # work of no known size, done: shown finished, not as 0/? spinning
+                progress.update(task_id, total=1, completed=1)
