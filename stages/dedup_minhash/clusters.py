@@ -99,7 +99,7 @@ def pair_indices(pairs: pa.Table) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
     low = np.minimum(low, high, out=low)
     low *= len(keys)
     low += top
-    codes = _distinct(low)  # low * len(keys) + high, of each pair
+    codes = _distinct(low)  # min * len(keys) + max of each pair
     return keys, codes // max(1, len(keys)), codes % max(1, len(keys))
 
 

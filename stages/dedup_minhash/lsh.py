@@ -43,7 +43,7 @@ def estimated_jaccard(left: np.ndarray, right: np.ndarray) -> np.ndarray:
 @dataclass(frozen=True)
 class ScatteredSignatures:
     """Documents' signatures left where they are, `signatures[docs]` gathering the rows asked
-    for: `matrices` (batches of mapped files: page-cache memory, which costs these VMs nothing
+    for: `matrices` (batches of mapped files: page-cache memory, which costs these VMs little
     to read, where a fresh matrix of all 172k clustered documents at 320k cost 0.3-1.3 s to
     touch), and each document's matrix and row in it."""
 
