@@ -60,9 +60,8 @@ def gather_members(files: list[Path], keys: np.ndarray, num_perm: int) -> tuple[
     row = np.zeros(count, np.int64)
     matrices: list[np.ndarray] = []
     ids, places = [pa.array([], pa.string())], [np.zeros(0, np.int64)]
-    for batch in (
-        batch for path in (files if count else []) for batch in read_batches(path, SIGNATURE_COLUMNS)
-    ):
+    batches = (batch for path in (files if count else []) for batch in read_batches(path, SIGNATURE_COLUMNS))
+    for batch in batches:
         docs = batch.column(DOC).to_numpy()
         at = np.minimum(np.searchsorted(keys, docs), count - 1)
         hit = np.flatnonzero(keys[at] == docs)

@@ -444,10 +444,10 @@ def _has_non_python_value(block: bytes) -> bool:
     """Whether `_NOT_PYTHON_JSON` matches in the block, tried only at its `I`s and `N`s: memchr
     finds those single bytes 7x faster than a search for `Inf` or the regex over the block (hex
     escapes are full of `f`)."""
-    for letter in b"IN":
+    for letter, word in ((b"I", b"Inf"), (b"N", b"NaN")):
         at = block.find(letter)
         while at >= 0:
-            if block.startswith(b"Inf" if letter == 0x49 else b"NaN", at):
+            if block.startswith(word, at):
                 before = at - 1 - (block[at - 1 : at] == b"-")  # a minus sign is the value's
                 while before >= 0 and block[before] in b" \t\r":
                     before -= 1
