@@ -11,8 +11,9 @@ as a user would (Ray start-up included); then the same command with the code of 
 the same files; then rensa (Rust MinHash, one process, one core) with the same character
 5-grams of the NFKC-folded, lower-cased, whitespace-free text, and again with word 5-grams (the
 cheaper shingles most pipelines use); then datasketch (sizes up to --datasketch-max) with the
-character shingles. Each peer: read, shingle, MinHash (128 permutations), LSH insert and query,
-candidate pairs verified by estimated Jaccard, clusters by union-find.
+character shingles. All of them are timed before the bench loads the corpus and builds the
+truth it scores them by. Each peer: read, shingle, MinHash (128 permutations), LSH insert and
+query, candidate pairs verified by estimated Jaccard, clusters by union-find.
 
 Prints wall time, MB/s per core (datamill: its Ray CPUs; peers: one), peak memory of the whole
 process tree (private memory plus Ray's object store: `TreeMonitor`), bytes left in the run
@@ -62,20 +63,24 @@ _DIGITS = re.compile(r"\d")
 
 
 def jsonl_corpus(parquet: Path, folder: Path) -> list[Path]:
-    """The corpus as JSONL files of FILE_DOCS documents (cached)."""
+    """The corpus as JSONL files of FILE_DOCS documents (cached: the corpus is read only to
+    write missing files)."""
+    rows = pq.ParquetFile(parquet).metadata.num_rows
+    files = [folder / f"part-{n:04d}.jsonl" for n in range(-(-rows // FILE_DOCS))]
+    if all(path.exists() for path in files):
+        return files
     table = pq.read_table(parquet, columns=["id", "text"])
     folder.mkdir(parents=True, exist_ok=True)
-    files = []
-    for n, lo in enumerate(range(0, table.num_rows, FILE_DOCS)):
-        path = folder / f"part-{n:04d}.jsonl"
-        files.append(path)
+    for path, lo in zip(files, range(0, table.num_rows, FILE_DOCS), strict=True):
         if not path.exists():
             part = table.slice(lo, FILE_DOCS)
-            with path.open("w", encoding="utf-8") as out:
+            partial = path.with_suffix(".partial")  # renamed when whole: a killed bench leaves no half file
+            with partial.open("w", encoding="utf-8") as out:
                 for doc_id, text in zip(
                     part.column("id").to_pylist(), part.column("text").to_pylist(), strict=True
                 ):
                     out.write(json.dumps({"url": f"https://bench.example/{doc_id}", "text": text}) + "\n")
+            partial.replace(path)
     return files
 
 
@@ -295,20 +300,27 @@ def main() -> None:
     work.mkdir(parents=True, exist_ok=True)
     paths = corpora(sizes, work)
     baseline = baseline_path(args.baseline, work) if args.baseline else None
-    warm_up(jsonl_corpus(paths[sizes[0]], work / f"jsonl-v2-{sizes[0]}")[:1], work, args.num_cpus, baseline)
+    # every corpus written out before any timing: reading one (0.5 GB of Arrow memory, freed)
+    # right before a timed run made that datamill run 0.5-0.8 s slower at 320k
+    jsonl = {size: jsonl_corpus(paths[size], work / f"jsonl-v2-{size}") for size in sizes}
+    warm_up(jsonl[sizes[0]][:1], work, args.num_cpus, baseline)
     for size in sizes:
         folder = work / f"jsonl-v2-{size}"
-        files = jsonl_corpus(paths[size], folder)
+        files = jsonl[size]
+        # every tool is timed before this process loads the corpus and builds its truth: a
+        # datamill run right after that (this process ~0.9 GiB, its memory just churned by
+        # shingle sets) took 1.2-1.6 s longer at 320k; scores are computed after the timings
+        versions = [("datamill", None)] + ([(f"baseline {args.baseline}", baseline)] if baseline else [])
+        ours_runs = [(name, *run_datamill(files, folder, args.num_cpus, path)) for name, path in versions]
+        chosen = [] if args.skip_peers else peers(size, args.datasketch_max)
+        peer_runs = [(name, *run_peer(files, sketch, lsh)) for name, sketch, lsh in chosen]
         table = pq.read_table(paths[size])
         mb, ids = text_mb(table), table.column("id").to_pylist()
         truth = Truth(table)
         reference = parquet_size(paths[size], folder)
         print(f"{size:>7} docs {mb:6.1f} MB, {len(truth.pairs)} planted pairs at >= 0.8", flush=True)
         ours = 0.0
-        for name, path in (("datamill", None), (f"baseline {args.baseline}", baseline)):
-            if name != "datamill" and not path:
-                continue
-            seconds, peak, run_dir = run_datamill(files, folder, args.num_cpus, path)
+        for name, seconds, peak, run_dir in ours_runs:
             rate = mb / seconds / args.num_cpus
             ours = ours or rate
             written = run_bytes(run_dir)
@@ -320,10 +332,7 @@ def main() -> None:
                 f"  {'':<17} {truth.scores(*datamill_groups(run_dir, ids))}",
                 flush=True,
             )
-        if args.skip_peers:
-            continue
-        for name, sketch, lsh in peers(size, args.datasketch_max):
-            seconds, peak, groups = run_peer(files, sketch, lsh)
+        for name, seconds, peak, groups in peer_runs:
             rate = mb / seconds
             print(
                 f"  {name:<17} {seconds:6.1f} s, {rate:5.2f} MB/s/core (1 core), "
@@ -331,6 +340,7 @@ def main() -> None:
                 f"{truth.scores(*groups)}; datamill/{name.split()[0]} per core {ours / rate:.2f}x",
                 flush=True,
             )
+        del table, ids, truth  # gone before the next size's timed runs
 
 
 if __name__ == "__main__":
