@@ -1,7 +1,8 @@
 """How good the dedup was on the run's own data: for a sample of the removed documents, the
 exact Jaccard similarity of their shingle sets to the document kept in their cluster, and the
 share at or above the threshold (`precision_estimate` in run.json). The sample is the removed
-documents whose ids hash lowest, so it is the same on every run of the same data."""
+documents whose ids hash lowest (their doc keys), so it is the same on every run of the same
+data."""
 
 from __future__ import annotations
 
@@ -13,7 +14,8 @@ import numpy as np
 import pyarrow as pa
 import pyarrow.compute as pc
 import pyarrow.parquet as pq
-import xxhash
+
+from datamill.stages.dedup_minhash.buckets import DOC, doc_keys
 
 SAMPLE = 200
 
@@ -26,7 +28,8 @@ def decision_tables(decisions: Path) -> Iterator[pa.Table]:
 
 def sample_removed(decisions: Iterable[pa.Table], size: int = SAMPLE) -> list[tuple[str, str]]:
     """(removed id, kept id) of up to `size` removed documents, from (id, kept) decision rows
-    taken a table at a time (memory: one table and the best `size` so far)."""
+    taken a table at a time (memory: one table and the best `size` so far), ranked by doc key
+    (`buckets.doc_keys` of the id, or a table's `doc` column where it has them already)."""
     best = pa.table(
         {
             "hash": pa.array([], pa.uint64()),
@@ -35,11 +38,9 @@ def sample_removed(decisions: Iterable[pa.Table], size: int = SAMPLE) -> list[tu
         }
     )
     for rows in decisions:
-        rows = rows.select(["id", "kept"])
         removed = rows.filter(pc.not_equal(rows.column("id"), rows.column("kept")))
-        ids = removed.column("id").to_pylist()
-        hashes = np.fromiter((xxhash.xxh3_64_intdigest(doc.encode()) for doc in ids), np.uint64, len(ids))
-        best = pa.concat_tables([best, removed.add_column(0, "hash", pa.array(hashes))])
+        keys = removed.column(DOC) if DOC in removed.column_names else doc_keys(removed.column("id"))
+        best = pa.concat_tables([best, removed.select(["id", "kept"]).add_column(0, "hash", keys)])
         best = best.take(np.argsort(np.asarray(best.column("hash")), kind="stable")[:size])
     return sorted(zip(best.column("id").to_pylist(), best.column("kept").to_pylist(), strict=True))
 

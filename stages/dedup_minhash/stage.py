@@ -206,10 +206,10 @@ class DedupMinhash(GlobalStage):
         with ThreadPoolExecutor(1) as writer:
             written = None
             if path == "driver":
-                decisions, stats = self._driver_clusters(scratch, partitions)
+                decisions, doc_keys, stats = self._driver_clusters(scratch, partitions)
                 # written while the workers read the precision sample's texts
                 written = writer.submit(write_decisions, decisions, ctx.decisions, ctx.shard_keys, "driver")
-                sample: Iterable[pa.Table] = [decisions]
+                sample: Iterable[pa.Table] = [decisions.append_column(minhash_buckets.DOC, doc_keys)]
             else:
                 stats = distributed_clusters(
                     scratch,
@@ -257,9 +257,9 @@ class DedupMinhash(GlobalStage):
             )
         return "distributed"
 
-    def _driver_clusters(self, scratch: Path, partitions: int) -> tuple[pa.Table, dict[str, Any]]:
-        """Decisions (with each document's view shard) and stats from the pairs and their
-        documents' signatures, on the driver."""
+    def _driver_clusters(self, scratch: Path, partitions: int) -> tuple[pa.Table, pa.Array, dict[str, Any]]:
+        """Decisions (with each document's view shard), each decision row's doc key, and stats
+        from the pairs and their documents' signatures, on the driver."""
         cfg = self.config
         files = sorted((scratch / PAIRS).glob("*/*.parquet"))
         pairs = pa.concat_tables(
@@ -279,7 +279,8 @@ class DedupMinhash(GlobalStage):
             "doc_key_collisions": int((~unique).sum()),
             **result.stats,
         }
-        return result.decisions.append_column(SHARD, pa.array(members.shards[result.rows], pa.int32())), stats
+        decisions = result.decisions.append_column(SHARD, pa.array(members.shards[result.rows], pa.int32()))
+        return decisions, pa.array(keys[result.rows]), stats
 
     def _write_signatures(self, view, scratch: Path, bands: int, rows: int, partitions: int) -> None:
         view.map_shards(

@@ -5,6 +5,7 @@ import unicodedata
 import numpy as np
 import pyarrow as pa
 import pytest
+import xxhash
 
 from datamill.pipeline import outputs
 from datamill.pipeline.fused import run_global_stage
@@ -12,6 +13,7 @@ from datamill.pipeline.schema import conform
 from datamill.stages.dedup_minhash import buckets as minhash_buckets
 from datamill.stages.dedup_minhash import clusters as minhash_clusters
 from datamill.stages.dedup_minhash import components as minhash_components
+from datamill.stages.dedup_minhash import precision
 from datamill.stages.dedup_minhash.lsh import (
     ScatteredSignatures,
     bands_and_rows,
@@ -436,6 +438,20 @@ def test_stage_in_a_run_writes_rejections_and_stats(run, tmp_path):
     for row in rejected.to_pylist():
         assert row["drop_reason"].rsplit(":", 1)[1] == row["dup_cluster"]
         assert row["dup_cluster"] in kept_ids
+
+
+def test_precision_sample_is_the_removed_ids_with_the_lowest_xxh3_whether_or_not_keys_come_along():
+    # the driver hands its doc keys along; the distributed path's files bring only ids
+    rng = np.random.default_rng(3)
+    ids = [f"doc-{n}" for n in rng.permutation(1000)]
+    kept = [doc if n % 4 == 0 else ids[n - n % 4] for n, doc in enumerate(ids)]  # 750 removed
+    rows = pa.table({"id": ids, "kept": kept})
+    removed = sorted((doc, k) for doc, k in zip(ids, kept, strict=True) if doc != k)
+    by_hash = sorted(removed, key=lambda pair: xxhash.xxh3_64_intdigest(pair[0].encode()))
+    expected = sorted(by_hash[:200])
+    assert precision.sample_removed([rows.slice(0, 300), rows.slice(300)]) == expected
+    with_keys = rows.append_column(minhash_buckets.DOC, minhash_buckets.doc_keys(rows.column("id")))
+    assert precision.sample_removed([with_keys]) == expected
 
 
 def test_sampled_precision_estimate_equals_brute_force(tmp_path):
