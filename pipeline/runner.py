@@ -21,7 +21,7 @@ from typing import Any
 
 import pyarrow.parquet as pq
 
-from datamill.pipeline import __version__, ray_session
+from datamill.pipeline import __version__, memory_pool, ray_session
 from datamill.pipeline.config import RunConfig
 from datamill.pipeline.fused import PassSetup, ShardTask, global_stage, run_shard, view_of_shard
 from datamill.pipeline.hashing import sha256_hex
@@ -139,6 +139,7 @@ class Runner:
             ) from exc
 
     def _run(self, taken_over: dict[str, Any] | None) -> dict[str, Any]:
+        memory_pool.use_run_pool()  # before the driver's first batch and the Ray it starts
         self._crawl()
         shards = self.source.plan_shards(self.config.base_dir)
         if not shards:

@@ -14,7 +14,8 @@ FOUNDATION_MODULES = ["stage", "schema", "decisions", "lineage", "stats", "rundi
 FOUNDATION_MODULES += ["signals", "hashing", "errors", "progress", "terminal", "partitions", "parser_process"]
 FOUNDATION_MODULES += ["view", "utf8", "utf8_kernels"]
 FOUNDATION = {f"datamill.pipeline.{name}" for name in FOUNDATION_MODULES} | {"datamill.pipeline"}
-ORCHESTRATION_MODULES = ["registry", "config", "ray_session", "fused", "head_start", "runner", "verify"]
+ORCHESTRATION_MODULES = ["registry", "config", "ray_session", "memory_pool", "fused", "head_start", "runner"]
+ORCHESTRATION_MODULES += ["verify"]
 ORCHESTRATION = {f"datamill.pipeline.{name}" for name in ORCHESTRATION_MODULES}
 LAYERS = ["foundation", "classifiers", "stages", "orchestration", "mixes", "cli"]
 
