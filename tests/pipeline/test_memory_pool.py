@@ -21,7 +21,8 @@ ray.shutdown()
 
 
 def _pools(chosen: str | None) -> str:
-    """The pools of the driver and of a worker, and the variable the workers saw, as JSON."""
+    """The pools of the driver and of a worker, and the variable as the driver left it (the
+    environment the local Ray inherits), as JSON."""
     env = {k: v for k, v in os.environ.items() if k not in ("ARROW_DEFAULT_MEMORY_POOL", "RAY_ADDRESS")}
     if chosen:
         env["ARROW_DEFAULT_MEMORY_POOL"] = chosen
